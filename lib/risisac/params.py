@@ -1,0 +1,290 @@
+"""Chapter parameters: profiles, overrides and validation.
+
+Every chapter's first code cell is a papermill ``parameters`` cell holding
+``profile`` (``"book"``, ``"smoke"`` or ``"paper"``) and every tunable
+parameter set to ``None`` ("take the profile's value").  The next cell calls
+:func:`resolve`, which
+
+1. rejects any variable in the namespace that is not a declared parameter
+   (papermill only *warns* about unknown ``-p`` names; we stop),
+2. takes the profile's values and applies the explicit (non-``None``) ones,
+3. validates every value (type, range, choices) and the chapter's
+   cross-constraints, raising :class:`ParameterError` naming the parameter and
+   the allowed values.
+
+Example::
+
+    SPEC = Spec("shared_models",
+                {"seed": Int(lo=0), "snr_db": FloatList(lo=-40, hi=80)},
+                profiles={"book": dict(seed=1, snr_db=[0, 10]),
+                          "smoke": dict(seed=1, snr_db=[0]),
+                          "paper": dict(seed=1, snr_db=[0, 10, 20])})
+    P = resolve(SPEC, globals())
+    P.snr_db  # -> [0.0, 10.0]
+"""
+
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+PROFILES = ("book", "smoke", "paper")
+
+# Names IPython / papermill put in a kernel namespace that are not parameters.
+_IGNORED = {"In", "Out", "get_ipython", "exit", "quit", "open", "profile"}
+
+
+class ParameterError(ValueError):
+    """A chapter parameter is unknown or has an invalid value."""
+
+
+@dataclass
+class _Param:
+    help: str = ""
+
+    def check(self, name: str, value: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def allowed(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _fail(self, name: str, value: Any) -> None:
+        raise ParameterError(
+            f"parameter {name!r} = {value!r} is invalid: allowed values are {self.allowed()}"
+            + (f" ({self.help})" if self.help else "")
+        )
+
+
+def _range_text(kind: str, lo, hi) -> str:
+    if lo is None and hi is None:
+        return f"any {kind}"
+    if hi is None:
+        return f"{kind} >= {lo}"
+    if lo is None:
+        return f"{kind} <= {hi}"
+    return f"{kind} in [{lo}, {hi}]"
+
+
+@dataclass
+class Int(_Param):
+    lo: int | None = None
+    hi: int | None = None
+
+    def allowed(self) -> str:
+        return _range_text("an integer", self.lo, self.hi)
+
+    def check(self, name, value):
+        original = value
+        if isinstance(value, bool):
+            self._fail(name, value)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, str):
+            try:
+                value = int(value.strip())
+            except ValueError:
+                value = None
+            if value is None:
+                self._fail(name, original)
+        if not isinstance(value, int):
+            self._fail(name, value)
+        if (self.lo is not None and value < self.lo) or (self.hi is not None and value > self.hi):
+            self._fail(name, value)
+        return value
+
+
+@dataclass
+class Float(_Param):
+    lo: float | None = None
+    hi: float | None = None
+
+    def allowed(self) -> str:
+        return _range_text("a number", self.lo, self.hi)
+
+    def check(self, name, value):
+        original = value
+        if isinstance(value, bool):
+            self._fail(name, value)
+        if isinstance(value, str):
+            try:
+                value = float(value.strip())
+            except ValueError:
+                value = None   # reported below, outside the except block (no chained traceback)
+            if value is None:
+                self._fail(name, original)
+        if not isinstance(value, (int, float)) or value != value:  # NaN
+            self._fail(name, value)
+        value = float(value)
+        if (self.lo is not None and value < self.lo) or (self.hi is not None and value > self.hi):
+            self._fail(name, value)
+        return value
+
+
+@dataclass
+class Bool(_Param):
+    def allowed(self) -> str:
+        return "True or False"
+
+    def check(self, name, value):
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            return value.strip().lower() == "true"
+        if not isinstance(value, bool):
+            self._fail(name, value)
+        return value
+
+
+@dataclass
+class Choice(_Param):
+    choices: Sequence[Any] = ()
+
+    def allowed(self) -> str:
+        return "one of " + ", ".join(repr(c) for c in self.choices)
+
+    def check(self, name, value):
+        if value not in self.choices:
+            self._fail(name, value)
+        return value
+
+
+@dataclass
+class _List(_Param):
+    lo: float | None = None
+    hi: float | None = None
+    min_len: int = 1
+    max_len: int | None = None
+    _item: type = float
+
+    def allowed(self) -> str:
+        kind = "integers" if self._item is int else "numbers"
+        n = f"{self.min_len}..{self.max_len}" if self.max_len else f">= {self.min_len}"
+        rng = _range_text("each", self.lo, self.hi).replace("each", "each")
+        return f"a list of {n} {kind} ({rng}), e.g. [0, 10] or '0,10'"
+
+    def check(self, name, value):
+        original = value
+        if isinstance(value, str):
+            text = value.strip().strip("[]()")
+            value = [t for t in text.replace(";", ",").split(",") if t.strip()] if text else []
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = [value]
+        if not isinstance(value, (list, tuple)):
+            self._fail(name, original)
+        scalar = Int(lo=self.lo, hi=self.hi) if self._item is int else Float(lo=self.lo, hi=self.hi)
+        out = []
+        ok = True
+        for v in value:
+            try:
+                out.append(scalar.check(name, v))
+            except ParameterError:
+                ok = False
+        if not ok or len(out) < self.min_len or (self.max_len is not None and len(out) > self.max_len):
+            self._fail(name, original)
+        return out
+
+
+@dataclass
+class FloatList(_List):
+    _item: type = float
+
+
+@dataclass
+class IntList(_List):
+    _item: type = int
+
+
+@dataclass
+class Spec:
+    """A chapter's parameters: declarations, profiles and cross-checks.
+
+    ``profiles`` maps each of ``"book"``, ``"smoke"``, ``"paper"`` to a dict of
+    values; every declared parameter must have a value in every profile.
+    ``check`` (optional) receives the resolved :class:`Params` and raises
+    :class:`ParameterError` for violated cross-constraints.
+    """
+
+    chapter: str
+    params: Mapping[str, _Param]
+    profiles: Mapping[str, Mapping[str, Any]]
+    check: Callable[["Params"], None] | None = None
+
+    def __post_init__(self):
+        if set(self.profiles) != set(PROFILES):
+            raise ValueError(f"profiles must be exactly {PROFILES}, got {sorted(self.profiles)}")
+        for prof, values in self.profiles.items():
+            missing = set(self.params) - set(values)
+            extra = set(values) - set(self.params)
+            if missing or extra:
+                raise ValueError(f"profile {prof!r}: missing {sorted(missing)}, undeclared {sorted(extra)}")
+
+
+class Params(types.SimpleNamespace):
+    """Resolved, validated parameters (attribute access), plus ``profile``."""
+
+    def as_dict(self) -> dict:
+        return dict(vars(self))
+
+    def __str__(self) -> str:
+        width = max(len(k) for k in vars(self))
+        return "\n".join(f"{k:<{width}} = {v!r}" for k, v in vars(self).items())
+
+
+def _candidates(namespace: Mapping[str, Any]) -> dict:
+    """Variables of a notebook namespace that look like parameters."""
+    out = {}
+    for k, v in namespace.items():
+        if k.startswith("_") or k in _IGNORED:
+            continue
+        if isinstance(v, (types.ModuleType, types.FunctionType, type, Spec)) or callable(v):
+            continue
+        out[k] = v
+    return out
+
+
+def resolve(spec: Spec, namespace: Mapping[str, Any] | None = None, profile: str | None = None,
+            **overrides) -> Params:
+    """Resolve a chapter's parameters from a notebook namespace (``globals()``).
+
+    ``namespace`` is scanned for ``profile`` and for parameter variables; any
+    other plain variable is an unknown parameter and raises
+    :class:`ParameterError`. ``overrides`` (keyword arguments) take precedence
+    and are convenient in tests.
+    """
+    given: dict[str, Any] = {}
+    if namespace is not None:
+        cand = _candidates(namespace)
+        unknown = sorted(set(cand) - set(spec.params))
+        if unknown:
+            raise ParameterError(
+                f"unknown parameter(s) {', '.join(map(repr, unknown))} for chapter {spec.chapter!r}; "
+                f"known parameters are: {', '.join(spec.params)} (and 'profile')"
+            )
+        given.update({k: v for k, v in cand.items() if v is not None})
+        if profile is None:
+            profile = namespace.get("profile", "book")
+    unknown = sorted(set(overrides) - set(spec.params))
+    if unknown:
+        raise ParameterError(
+            f"unknown parameter(s) {', '.join(map(repr, unknown))} for chapter {spec.chapter!r}; "
+            f"known parameters are: {', '.join(spec.params)}"
+        )
+    given.update({k: v for k, v in overrides.items() if v is not None})
+    profile = profile or "book"
+    if profile not in PROFILES:
+        raise ParameterError(f"parameter 'profile' = {profile!r} is invalid: allowed values are "
+                             + ", ".join(map(repr, PROFILES)))
+    values = dict(spec.profiles[profile])
+    values.update(given)
+    checked = {"profile": profile}
+    for name, decl in spec.params.items():
+        checked[name] = decl.check(name, values[name])
+    p = Params(**checked)
+    if spec.check is not None:
+        spec.check(p)
+    return p
+
+
+def require(condition: bool, name: str, message: str) -> None:
+    """Cross-constraint helper for ``Spec.check``: raise naming ``name``."""
+    if not condition:
+        raise ParameterError(f"parameter {name!r}: {message}")

@@ -1,0 +1,3 @@
+import os
+
+os.environ.setdefault("RISISAC_PROGRESS", "0")

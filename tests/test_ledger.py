@@ -1,0 +1,31 @@
+import json
+
+import pytest
+
+from risisac import ledger
+from risisac.params import Params
+
+
+def test_ledger_shape_and_verdicts(tmp_path, monkeypatch):
+    monkeypatch.setenv("RISISAC_RESULTS_DIR", str(tmp_path))
+    L = ledger.Ledger("demo", Params(profile="smoke", N=4))
+    L.claim("a", "Fig. 1", "x is 6", 6.0, 5.5, "dB", 1.0, ledger.within(5.5, 6.0, 1.0))
+    with pytest.raises(ValueError):
+        L.claim("b", "Fig. 1", "y", 1, 3, "", 1, ledger.within(3, 1, 1))  # needs a note
+    L.claim("b", "Fig. 1", "y", 1, 3, "", 1, ledger.within(3, 1, 1, partly_tol=2.5), note="why")
+    with pytest.raises(ValueError):
+        L.claim("a", "Fig. 1", "dup", 1, 1)
+    path = L.write()
+    data = json.loads(path.read_text())
+    assert list(data) == ["chapter", "profile", "parameters", "commit", "claims"]
+    assert data["profile"] == "smoke"
+    assert [c["verdict"] for c in data["claims"]] == ["reproduced", "partly"]
+    assert all(list(c) == list(ledger.KEYS) for c in data["claims"])
+    assert "verdict" in L.table()
+
+
+def test_within_and_verdict():
+    assert ledger.within(1.05, 1.0, 0.1, relative=True) == "reproduced"
+    assert ledger.within(2.0, 1.0, 0.1, partly_tol=0.5, relative=True) == "not reproduced"
+    assert ledger.verdict(False, partly=True) == "partly"
+    assert ledger._clean(1.23456789) == 1.235

@@ -1,0 +1,64 @@
+"""Parameter profiles and validation: unknown or invalid values stop with a clear message."""
+import pytest
+
+from risisac import params as rp
+
+
+def spec():
+    def check(p):
+        rp.require(p.K <= p.M, "K", f"must not exceed M = {p.M}")
+    return rp.Spec(
+        "demo",
+        {"seed": rp.Int(lo=0), "M": rp.Int(lo=1, hi=64), "K": rp.Int(lo=1),
+         "snr_db": rp.FloatList(lo=-40, hi=80), "mode": rp.Choice(choices=["a", "b"]),
+         "fast": rp.Bool(), "gamma": rp.Float(lo=0.0)},
+        profiles={"book": dict(seed=1, M=6, K=3, snr_db=[0, 10], mode="a", fast=True, gamma=1.0),
+                  "smoke": dict(seed=1, M=4, K=2, snr_db=[0], mode="a", fast=True, gamma=1.0),
+                  "paper": dict(seed=1, M=6, K=3, snr_db=[0, 10, 20], mode="b", fast=False, gamma=1.0)},
+        check=check)
+
+
+def ns(**kw):
+    base = dict(profile="book", seed=None, M=None, K=None, snr_db=None, mode=None, fast=None, gamma=None)
+    base.update(kw)
+    return base
+
+
+def test_profiles_and_overrides():
+    p = rp.resolve(spec(), ns())
+    assert (p.M, p.K, p.snr_db, p.profile) == (6, 3, [0.0, 10.0], "book")
+    p = rp.resolve(spec(), ns(profile="smoke", M=8))
+    assert (p.M, p.K) == (8, 2)
+    p = rp.resolve(spec(), ns(snr_db="0, 5,10"))
+    assert p.snr_db == [0.0, 5.0, 10.0]
+    assert rp.resolve(spec(), ns(fast="false")).fast is False
+
+
+@pytest.mark.parametrize("kw, name", [
+    (dict(snr_db="banana"), "snr_db"), (dict(M=0), "M"), (dict(M=2.5), "M"),
+    (dict(mode="c"), "mode"), (dict(profile="fast"), "profile"), (dict(K=9), "K"),
+    (dict(gamma=-1.0), "gamma"), (dict(fast=3), "fast"), (dict(M=True), "M"),
+])
+def test_invalid_values_name_the_parameter_and_allowed_values(kw, name):
+    with pytest.raises(rp.ParameterError) as e:
+        rp.resolve(spec(), ns(**kw))
+    msg = str(e.value)
+    assert repr(name) in msg and "allowed" in msg or "must" in msg
+
+
+def test_unknown_parameter_is_rejected():
+    with pytest.raises(rp.ParameterError, match="unknown parameter.*'N'"):
+        rp.resolve(spec(), ns(N=128))
+    with pytest.raises(rp.ParameterError, match="unknown parameter"):
+        rp.resolve(spec(), ns(), N=3)
+
+
+def test_namespace_ignores_modules_and_functions():
+    import math
+    p = rp.resolve(spec(), {**ns(), "math": math, "f": lambda: 0, "_x": 1, "In": [], "SPEC": spec()})
+    assert p.M == 6
+
+
+def test_spec_requires_complete_profiles():
+    with pytest.raises(ValueError):
+        rp.Spec("x", {"a": rp.Int()}, profiles={"book": {"a": 1}, "smoke": {}, "paper": {"a": 1}})

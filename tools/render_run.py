@@ -1,0 +1,23 @@
+"""Render one `make run` folder (runs/<chapter>-<stamp>/) as a small HTML book.
+
+Usage: python tools/render_run.py runs/<chapter>-<stamp>
+Writes runs/<...>/_build/html/index.html. Uses the same Jupyter Book toolchain.
+"""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+run = Path(sys.argv[1]).resolve()
+nbs = [p for p in run.glob("*.ipynb")]
+if not nbs:
+    sys.exit(f"no notebook in {run}")
+site = run / "site"
+site.mkdir(exist_ok=True)
+shutil.copy(nbs[0], site / nbs[0].name)
+(site / "_config.yml").write_text(
+    f'title: "Run {run.name}"\nexecute:\n  execute_notebooks: "off"\n'
+    'only_build_toc_files: true\nsphinx:\n  config:\n    suppress_warnings: ["mystnb.unknown_mime_type", "bibtex.missing_field"]\n')
+(site / "_toc.yml").write_text(f"format: jb-book\nroot: {nbs[0].stem}\n")
+subprocess.run(["jupyter-book", "build", str(site), "-q"], check=True)
+print(f"HTML: {site / '_build' / 'html' / 'index.html'}")
