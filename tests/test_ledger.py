@@ -29,3 +29,12 @@ def test_within_and_verdict():
     assert ledger.within(2.0, 1.0, 0.1, partly_tol=0.5, relative=True) == "not reproduced"
     assert ledger.verdict(False, partly=True) == "partly"
     assert ledger._clean(1.23456789) == 1.235
+
+
+def test_volatile_claims_are_masked_in_printed_table(tmp_path):
+    L = ledger.Ledger("demo", {"profile": "book"})
+    L.claim("t", "Table I", "ratio", 0.3, 0.123456, "", 0.1, "reproduced", volatile=True)
+    assert "0.1235" not in L.table() and "(timing)" in L.table()
+    assert "1 timing claim" in L.summary()
+    data = L.as_dict()
+    assert data["claims"][0]["measured"] == 0.1235

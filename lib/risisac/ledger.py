@@ -97,10 +97,14 @@ class Ledger:
         self.params = params.as_dict() if hasattr(params, "as_dict") else dict(params)
         self.profile = self.params.get("profile", "book")
         self.claims: list[dict] = []
+        self.volatile: set[str] = set()
 
     def claim(self, id: str, source: str, statement: str, paper: Any, measured: Any,
               unit: str = "", tolerance: Any = None, verdict: str = "reproduced",
-              note: str = "") -> dict:
+              note: str = "", volatile: bool = False) -> dict:
+        """Add a claim. ``volatile=True`` marks a measurement that changes run to run
+        (a timing): the JSON keeps the number and verdict, the printed table (which
+        nbval checks) shows ``(timing)`` instead."""
         if verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {VERDICTS}, got {verdict!r}")
         if any(c["id"] == id for c in self.claims):
@@ -111,6 +115,8 @@ class Ledger:
                  measured=_clean(measured), unit=unit, tolerance=_clean(tolerance),
                  verdict=verdict, note=note)
         self.claims.append(c)
+        if volatile:
+            self.volatile.add(id)
         return c
 
     def as_dict(self) -> dict:
@@ -127,10 +133,18 @@ class Ledger:
     def table(self) -> str:
         """The claims as a text table (deterministic: no commit, no paths)."""
         from .plotting import text_table
-        rows = [[c["id"], c["source"], c["paper"], c["measured"], c["unit"], c["verdict"]]
-                for c in self.claims]
+        rows = []
+        for c in self.claims:
+            vol = c["id"] in self.volatile
+            rows.append([c["id"], c["source"], c["paper"], "(timing)" if vol else c["measured"],
+                         c["unit"], "(timing)" if vol else c["verdict"]])
         return text_table(["id", "source", "paper", "measured", "unit", "verdict"], rows)
 
     def summary(self) -> str:
-        counts = {v: sum(c["verdict"] == v for c in self.claims) for v in VERDICTS}
-        return ", ".join(f"{n} {v}" for v, n in counts.items())
+        """Verdict counts of the non-volatile claims (deterministic text)."""
+        stable = [c for c in self.claims if c["id"] not in self.volatile]
+        counts = {v: sum(c["verdict"] == v for c in stable) for v in VERDICTS}
+        text = ", ".join(f"{n} {v}" for v, n in counts.items())
+        if self.volatile:
+            text += f"; {len(self.volatile)} timing claim(s): see the JSON ledger / reproduction report"
+        return text
