@@ -50,6 +50,7 @@ book: venv execute-all html
 
 html: venv
 	python tools/gather.py
+	python tools/local_mathjax.py
 	jupyter-book build . --all -q
 	@echo "Book: $(CURDIR)/_build/html/index.html"
 
@@ -78,6 +79,7 @@ smoke-all: venv
 
 build-check: venv
 	python tools/gather.py --check
+	python tools/local_mathjax.py
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 	jupyter-book build . -W -n --keep-going --all -q
 	python tools/check_html.py
