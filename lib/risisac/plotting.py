@@ -83,7 +83,7 @@ def plot_curves(x: Sequence, ys: Mapping[str, Sequence], xlabel: str, ylabel: st
         fig, ax = plt.subplots()
     for i, (name, y) in enumerate(ys.items()):
         ls = (linestyles or {}).get(name, "-")
-        ax.plot(x, y, ls, marker=MARKERS[i % len(MARKERS)], label=name)
+        ax.plot(x, y, linestyle=ls, marker=MARKERS[i % len(MARKERS)], label=name)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if logy:
