@@ -12,6 +12,9 @@ STAMP := $(VENV)/.installed
 export PATH := $(BIN):$(PATH)
 export RISISAC_PROGRESS ?= 0
 export PYTHONHASHSEED := 0
+# Single-threaded BLAS: the matrices are small (multi-threading only slows them, badly so on a
+# loaded machine) and a fixed thread count keeps re-executions digit-for-digit identical.
+export OPENBLAS_NUM_THREADS := 1
 
 # Chapters in book order (each has notebooks/<name>.md + .ipynb).
 CHAPTERS := $(shell $(PYTHON) tools/chapters.py 2>/dev/null)
