@@ -1,0 +1,288 @@
+"""Paper A, DoA task: CRB minimisation by the unfolded ADMM-PHR-ALM-DFP network (Sec. IV, Alg. 2).
+
+Problem (42): ``min_{x, phi} f_2(x, phi)`` (the CRB trace of :mod:`risisac.doa_crb`)
+s.t. the CI QoS constraints ``g_{k,l}(x, phi) <= 0`` (19), ``|x_i| = sqrt(P/M)``,
+``|phi_n| = 1``.
+
+This module plugs the CRB objective into the generic unfolded ADMM machinery of
+:mod:`risisac.unfolding` (hyper-MLPs, unfolded DFP with the cautious update (28),
+ALM multiplier step, layer-wise training), written for the detection chapter:
+
+* :class:`DoaProblem` -- the :class:`risisac.unfolding.Problem` of (42): it reuses the
+  normalisation, CI constraints and projections of
+  :class:`risisac.paperA_unfolded.DetectionProblem` and replaces the objective by the
+  normalised CRB ``f_2 / f_2(x^(0), phi^(0))`` with its closed-form gradients.
+* :class:`UnfoldedPHR` -- Algorithm 2: the x- and phi-blocks use the PHR augmented
+  Lagrangian (46)/(51): after the multiplier step (47a)/(52a)
+  ``beta <- max(beta + eta c, 0)`` the DFP steps (48)/(53) descend
+  ``f + rho/2 ||z - v + mu/rho||^2 + sum eta/2 max(c + beta/eta, 0)^2``, whose gradient
+  in the constraints is ``sum max(eta c + beta, 0) grad c`` (the slack ``p`` of (45)
+  eliminated in closed form). :class:`risisac.unfolding.UnfoldedADMM` on the same
+  problem is the plain-ALM variant (linear term ``sum beta c``, Sec. III).
+* :class:`UnsupervisedNet` -- the "Unsuper., w/ RIS" baseline (Sec. V-B).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import nn
+
+from . import slp_model as sm
+from .doa_crb import channels_from_batch, crb, crb_and_grad, crb_matrix, columns, woodbury_apply
+from .paperA_unfolded import DetectionProblem, start_point
+from .unfolding import ADMMState, UnfoldedADMM, train_layerwise
+
+
+# ============================================================================ problem (42)
+
+class DoaProblem(DetectionProblem):
+    """Problem (42) in the normalised variables of the unfolded network.
+
+    Objective ``f(xb, phi) = f_2(sqrt(P/M) xb, phi) / f_2(x^(0), phi^(0))`` (normalised CRB);
+    constraints ``g / gamma``, projections and ``rho`` as :class:`DetectionProblem`.
+    Gradients are conjugate gradients (``df/dz^*``).
+    """
+
+    def __init__(self, batch: sm.SLPBatch, x0, phi0, rho: float = 0.05, qos: bool = True,
+                 optimize_phi: bool = True):
+        super().__init__(batch, x0, phi0, rho=rho, qos=qos, optimize_phi=optimize_phi)
+        self.ch = channels_from_batch(batch)
+        # constraints in units of the CI threshold gamma (DetectionProblem divides by a typical
+        # received amplitude, which makes a violation of several gamma look negligible next
+        # to the normalised CRB); the DFP steps are scale-free (tau = s / rms(B G)).
+        self.gs = torch.full_like(self.gs, float(batch.gamma))
+        with torch.no_grad():
+            self.f0 = crb(self.ch, x0, phi0).clamp_min(1e-300)
+
+    def fx(self, xb, phi):
+        f, gX, _ = crb_and_grad(self.ch, self.a * xb, phi, want_phi=False)
+        return f / self.f0, (0.5 * self.a / self.f0)[:, None, None] * gX
+
+    def fphi(self, xb, phi):
+        f, _, gp = crb_and_grad(self.ch, self.a * xb, phi)
+        return f / self.f0, (0.5 / self.f0)[:, None] * gp
+
+
+# ============================================================================ Algorithm 2
+
+class UnfoldedPHR(UnfoldedADMM):
+    """Unfolded ADMM-PHR-ALM-DFP (Algorithm 2): :class:`UnfoldedADMM` with the PHR blocks.
+
+    Same learnable set ``{eta, kappa, tau, zeta}`` (:class:`risisac.unfolding.ADMMLayer`),
+    same v / varphi / mu updates (31), (36), (37); only the sub-problem objective of the
+    DFP steps differs: the PHR term of (46)/(51), whose gradient weights the constraint
+    gradients by ``max(eta c + beta, 0)`` instead of the plain Lagrangian's ``beta``
+    (multipliers (47a)/(52a)). That is :class:`UnfoldedADMM` with ``alm="phr"``.
+    """
+
+    def __init__(self, T: int, J: int, R: int, **kw):
+        kw.setdefault("alm", "phr")
+        super().__init__(T, J, R, **kw)
+
+
+def make_net(method: str, T: int, J: int, R: int, **kw) -> UnfoldedADMM:
+    """``method='phr'`` -> :class:`UnfoldedPHR` (proposed); ``'alm'`` -> :class:`UnfoldedADMM`."""
+    if method == "phr":
+        return UnfoldedPHR(T, J, R, **kw)
+    if method == "alm":
+        return UnfoldedADMM(T, J, R, **kw)
+    raise ValueError("method must be 'phr' or 'alm'")
+
+
+# ============================================================================ training / running
+
+def loss_crb(problem: DoaProblem, s: ADMMState, w_viol: float = 1.0):
+    """Training loss (55): the mean normalised CRB, plus ``w_viol * mean(relu(g/gamma)^2)``.
+
+    (55) is the CRB alone; the feasibility term (our addition, as in the detection
+    chapter but with the violation measured in units of the CI threshold ``gamma``)
+    stops training from buying CRB with QoS violations.
+    """
+    X, phi = problem.a * s.x, s.phi
+    loss = (crb(problem.ch, X, phi) / problem.f0).mean()
+    c = problem.cons(s.x, phi)
+    if c is not None:
+        g = c * (problem.gs / problem.b.gamma)[:, None, None]
+        loss = loss + w_viol * torch.relu(g).pow(2).mean()
+    return loss
+
+
+def make_problem(batch: sm.SLPBatch, mode: str = "ris", qos: bool = True, rng=None,
+                 rho: float = 0.05, phi0=None):
+    """Problem and initial state for a scheme: ``mode='ris'`` (phi optimised from the
+    target-aligned start) or ``'rand'`` (phi fixed at a random draw, or at ``phi0``)."""
+    if mode == "rand" and phi0 is not None:
+        X0 = sm.init_x(batch, phi0)
+    else:
+        X0, phi0 = start_point(batch, mode, rng)
+    pr = DoaProblem(batch, X0, phi0, rho=rho, qos=qos, optimize_phi=(mode == "ris"))
+    return pr, UnfoldedADMM.init_state(pr, pr.xb0, phi0)
+
+
+def train_doa(net: UnfoldedADMM, batch: sm.SLPBatch, epochs: int, lr: float = 0.02,
+              mode: str = "ris", qos: bool = True, rng=None, w_viol: float = 1.0):
+    """Layer-wise training (:func:`risisac.unfolding.train_layerwise`) with :func:`loss_crb`."""
+    pr, s0 = make_problem(batch, mode, qos, rng)
+    return train_layerwise(net, pr, s0, lambda p, s: loss_crb(p, s, w_viol), epochs, lr=lr)
+
+
+def run_doa(net: UnfoldedADMM, batch: sm.SLPBatch, mode: str = "ris", qos: bool = True, rng=None,
+            trace: bool = False, phi0=None):
+    """Run a (trained) network: returns dict(X, phi, crb, trace) (trace = CRB after each layer,
+    column 0 the start)."""
+    pr, s = make_problem(batch, mode, qos, rng, phi0=phi0)
+    tr = [pr.f0.clone()]
+    with torch.no_grad():
+        s = net(pr, s, trace=(lambda t, st: tr.append(crb(pr.ch, pr.a * st.x, st.phi))) if trace else None)
+    X, phi = pr.a * s.x, s.phi
+    return dict(X=X, phi=phi, crb=crb(pr.ch, X, phi), f0=pr.f0,
+                trace=torch.stack(tr, -1) if trace else None)
+
+
+# ============================================================================ unsupervised baseline
+
+def csi_features(b: sm.SLPBatch, K_in: int):
+    """Real input of the unsupervised net: Re/Im of ``h_k``, ``h_rk`` (each block scaled to
+    unit RMS) and of the symbols ``s``; users beyond ``b.K`` are zero-padded up to ``K_in``
+    (how a fixed-size net is applied to fewer users in the transfer test of Fig. 8)."""
+    if b.K > K_in:
+        raise ValueError(f"the network was built for at most {K_in} users, got K = {b.K}")
+    parts = []
+    for A in (b.h_k, b.h_rk, b.s):
+        A = A / A.abs().pow(2).mean().sqrt().clamp_min(1e-300)
+        if b.K < K_in:
+            A = torch.cat([A, torch.zeros(A.shape[0], K_in - b.K, *A.shape[2:], dtype=A.dtype)], 1)
+        parts += [A.real.reshape(A.shape[0], -1), A.imag.reshape(A.shape[0], -1)]
+    return torch.cat(parts, -1)
+
+
+class UnsupervisedNet(nn.Module):
+    """"Unsuper., w/ RIS" (Sec. V-B): a fully connected net mapping the CSI to the phases
+    of ``x`` and ``phi`` (the modulus constraints hold by construction), trained with the
+    CRB loss plus a constraint-violation penalty (:func:`loss_crb`)."""
+
+    def __init__(self, K: int, M: int, N: int, L: int, hidden: int = 128):
+        super().__init__()
+        self.K, self.M, self.N, self.L = K, M, N, L
+        n_in = 2 * K * (M + N + L)
+        self.net = nn.Sequential(nn.Linear(n_in, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
+                                 nn.Linear(hidden, 2 * (M * L + N)))
+
+    def forward(self, b: sm.SLPBatch):
+        """Normalised ``(xb, phi)`` (unit modulus both)."""
+        o = self.net(csi_features(b, self.K))
+        ML = self.M * self.L
+        X = torch.complex(o[:, :ML], o[:, ML:2 * ML]).reshape(-1, self.M, self.L)
+        phi = torch.complex(o[:, 2 * ML:2 * ML + self.N], o[:, 2 * ML + self.N:])
+        return sm.project_phi(X), sm.project_phi(phi)
+
+
+def train_unsupervised(net: UnsupervisedNet, batch: sm.SLPBatch, epochs: int, lr: float = 1e-3,
+                       rng=None, w_viol: float = 1.0):
+    """Full-batch Adam on :func:`loss_crb` (same normalisation as the proposed network)."""
+    pr, _ = make_problem(batch, "ris", True, rng)
+    opt = torch.optim.Adam(net.parameters(), lr=lr)
+    hist = []
+    for e in range(epochs):
+        xb, phi = net(batch)
+        loss = loss_crb(pr, ADMMState(xb, phi, xb, phi, xb, phi, None, None), w_viol)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        hist.append(float(loss.detach()))
+    return hist
+
+
+@torch.no_grad()
+def run_unsupervised(net: UnsupervisedNet, b: sm.SLPBatch):
+    xb, phi = net(b)
+    X = math.sqrt(b.P / b.M) * xb
+    return dict(X=X, phi=phi, crb=crb(channels_from_batch(b), X, phi))
+
+
+# ============================================================================ checks
+
+@torch.no_grad()
+def feasibility(b: sm.SLPBatch, X, phi, qos: bool = True) -> dict:
+    """Constraint check of returned designs: worst CI violation ``max(g, 0)/gamma``, share of
+    instances with every ``g_{k,l} <= 0`` (to 1e-9 gamma), worst modulus errors of (18c)/(18d)."""
+    a = math.sqrt(b.P / b.M)
+    g = sm.ci_values(b, X, phi) / b.gamma
+    out = dict(mod_x=float(((X.abs() - a).abs() / a).max()), mod_phi=float((phi.abs() - 1).abs().max()))
+    if qos:
+        out.update(qos_viol=float(torch.relu(g).max()), feasible=float((g.amax((1, 2)) <= 1e-9).double().mean()))
+    return out
+
+
+# ============================================================================ ML estimator (CRB check)
+
+def steering_for(b: sm.SLPBatch, i: int, th0, thR, spacing: float = 0.5):
+    """``h_bt(theta_0)`` and ``h_rt(theta_RIS)`` of instance ``i`` for trial angles (ULA
+    responses scaled by the instance's path-loss amplitudes)."""
+    from .arrays import ula
+    ab = b.h_bt[i, 0].abs().item()
+    ar = b.h_rt[i, 0].abs().item()
+    hb = torch.as_tensor(ab * ula(b.M, np.asarray(th0), spacing))
+    hr = torch.as_tensor(ar * ula(b.N, np.asarray(thR), spacing))
+    return hb, hr
+
+
+@torch.no_grad()
+def ml_doa_monte_carlo(b: sm.SLPBatch, i: int, X, phi, theta_true, n_trials: int, rng,
+                       width: float = 6.0, n_grid: int = 41, spacing: float = 0.5):
+    """Monte Carlo RMSE of the (local) ML estimator of ``[theta_0, theta_RIS]`` for instance ``i``.
+
+    Draws ``r = alpha_0 vec(H_0 X) + sum_q alpha_q vec(H_q X J_q) + z`` with
+    ``|alpha_0|^2 = xi_0^2`` (random phase), ``alpha_q ~ CN(0, xi_q^2)``,
+    ``z ~ CN(0, sigma^2 I)`` and maximises the concentrated likelihood
+    ``|b(theta)^H C^{-1} r|^2 / b(theta)^H C^{-1} b(theta)`` (alpha_0 eliminated) on a grid
+    of ``n_grid^2`` points within ``+- width`` CRB standard deviations of the truth,
+    then on a 4x finer grid around the coarse maximum. Returns (per-angle MSE (2,),
+    CRB matrix (2,2)).
+    """
+    ch = channels_from_batch(b.subset(slice(i, i + 1)))
+    X1, phi1 = X[i:i + 1], phi[i:i + 1]
+    Cm = crb_matrix(ch, X1, phi1)[0]
+    sd = torch.sqrt(torch.diagonal(Cm)).numpy()
+    Bm, U, (u0, eb, er, uq) = columns(ch, X1, phi1)
+    M, L = X1.shape[-2:]
+    Q = U.shape[1]
+    s2 = ch.sigma2
+    # observations
+    cz = lambda *s: torch.as_tensor((rng.standard_normal(s) + 1j * rng.standard_normal(s)) / np.sqrt(2))
+    a0 = math.sqrt(b.xi0_2) * torch.exp(1j * torch.as_tensor(rng.uniform(0, 2 * np.pi, n_trials)))
+    aq = cz(n_trials, Q)
+    R = a0[:, None, None] * Bm[0, 0] + torch.einsum("tq,qml->tml", aq, U[0]) + math.sqrt(s2) * cz(n_trials, M, L)
+    # C^{-1} r by Woodbury
+    Y, _ = woodbury_apply(R[None], U, s2)
+    W = Y[0]                                                              # (t, M, L)
+    Uc = U[0]
+    S = s2 * torch.eye(Q, dtype=Uc.dtype) + torch.einsum("qml,pml->qp", Uc.conj(), Uc)
+
+    def score(th0, thR):                                                  # th0, thR: (t, g)
+        t, g = th0.shape
+        hb, hr = steering_for(b, i, th0.reshape(-1), thR.reshape(-1), spacing)
+        u = hb + torch.einsum("nm,kn->km", ch.G[0], phi1[0] * hr)        # (t*g, M)
+        c = torch.einsum("ml,km->kl", X1[0], u)                           # X^T u
+        u, c = u.reshape(t, g, M), c.reshape(t, g, L)
+        num = torch.einsum("tgm,tml,tgl->tg", u.conj(), W, c.conj()).abs() ** 2
+        Ub = torch.einsum("qml,tgm,tgl->tgq", Uc.conj(), u, c)            # U^H b
+        quad = torch.einsum("tgq,tgq->tg", Ub.conj(), torch.linalg.solve(S, Ub.unsqueeze(-1).reshape(-1, Q, 1)).reshape(t, g, Q)).real
+        den = (u.abs().pow(2).sum(-1) * c.abs().pow(2).sum(-1) - quad) / s2
+        return num / den
+
+    centre = np.tile(np.asarray(theta_true, float), (n_trials, 1))
+    half = width * sd
+    for stage in range(2):
+        g0 = np.linspace(-1, 1, n_grid)
+        G0, G1 = np.meshgrid(g0, g0, indexing="ij")
+        th0 = torch.as_tensor(centre[:, 0:1] + half[0] * G0.reshape(1, -1))
+        thR = torch.as_tensor(centre[:, 1:2] + half[1] * G1.reshape(1, -1))
+        k = score(th0, thR).argmax(-1)
+        centre = np.stack([th0[torch.arange(n_trials), k].numpy(), thR[torch.arange(n_trials), k].numpy()], -1)
+        half = half * 4.0 / (n_grid - 1)
+    err = centre - np.asarray(theta_true, float)[None]
+    return (err ** 2).mean(0), Cm.numpy()
