@@ -77,3 +77,17 @@ def test_rate_and_sinr():
     w = np.eye(2)
     assert np.isclose(comms.sinr_linear(h, w, 1, 1.0), 4.0)
     assert np.isclose(comms.rate(3.0), 2.0)
+
+
+def test_waterfill_batched_rows_satisfy_kkt_and_match_single():
+    rng = make_rng(3, "wf-batch")
+    g = rng.exponential(size=(50, 8))
+    P = rng.uniform(0.1, 5.0, 50)
+    p, mu = comms.waterfill(g, P)
+    assert np.allclose(p.sum(1), P)
+    level = mu[:, None] - 1 / g
+    assert np.allclose(p[p > 0], level[p > 0])                  # active: p = mu - 1/g
+    assert np.all(level[p == 0] <= 1e-12)                       # clipped: 1/g >= mu
+    for i in (0, 17, 49):
+        pi, mui = comms.waterfill(g[i], P[i])
+        assert np.allclose(pi, p[i]) and np.isclose(mui, mu[i])

@@ -85,26 +85,28 @@ def sinr_linear(h_eff, w, k: int, noise: float):
     return g[k, k] / (g[k].sum() - g[k, k] + noise)
 
 
-def waterfill(gains, power: float, noise=1.0):
+def waterfill(gains, power=1.0, noise=1.0):
     """Exact water-filling: maximise ``sum log(1 + g_i p_i / noise)`` s.t. ``sum p_i = power``, ``p >= 0``.
 
-    Returns ``(p, mu)`` with ``p_i = max(mu - noise/g_i, 0)``. The level ``mu``
-    is found over the set of active channels (the clipped ones are dropped),
-    unlike a level that averages over all channels (Paper B's mu-hat under (38)).
+    ``gains`` is (n,) or a batch (B, n) (one problem per row; ``power`` scalar or (B,)).
+    Returns ``(p, mu)`` with ``p_i = max(mu - noise/g_i, 0)``. The level ``mu`` is
+    found over the set of *active* channels (the clipped ones are dropped): with
+    the inverse gains sorted, ``s_1 <= ... <= s_n``, the active set is the longest
+    prefix whose level ``(power + s_1 + ... + s_m)/m`` exceeds ``s_m``. This differs
+    from a level that averages over all channels (Paper B's mu-hat under (38)),
+    which overspends the budget whenever a channel is clipped.
     """
     g = np.asarray(gains, float)
-    if power < 0 or np.any(g < 0):
+    if np.any(np.asarray(power) < 0) or np.any(g < 0):
         raise ValueError("power and gains must be non-negative")
-    inv = np.where(g > 0, np.asarray(noise, float) / np.where(g > 0, g, 1), np.inf)
-    order = np.argsort(inv)
-    s = inv[order]
-    mu = None
-    for n in range(len(s), 0, -1):
-        cand = (power + s[:n].sum()) / n
-        if np.isfinite(cand) and cand > s[n - 1]:
-            mu = cand
-            break
-    if mu is None:  # pragma: no cover - only when power == 0
-        mu = s[0]
-    p = np.maximum(mu - inv, 0.0)
-    return p, float(mu)
+    single = g.ndim == 1
+    g2 = g[None, :] if single else g
+    inv = np.asarray(noise, float) / np.maximum(g2, 1e-300)
+    s = np.sort(inv, axis=1)
+    m = np.arange(1, g2.shape[1] + 1)
+    mus = (np.asarray(power, float).reshape(-1, 1) + np.cumsum(s, axis=1)) / m
+    ok = mus > s                                 # prefix m admissible: its level exceeds its largest s
+    n_active = g2.shape[1] - np.argmax(ok[:, ::-1], axis=1)
+    mu = mus[np.arange(g2.shape[0]), n_active - 1]
+    p = np.maximum(mu[:, None] - inv, 0.0)
+    return (p[0], float(mu[0])) if single else (p, mu)

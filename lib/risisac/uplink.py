@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .channels import db2lin, pathloss_3gpp_db, rayleigh
+from .comms import waterfill as waterfill_batch  # exact, batched (rows); see risisac.comms
 
 LN2 = np.log(2.0)
 
@@ -179,23 +180,6 @@ def sensing_rate(x, a, e, L):
     lam = a * x if x.ndim == 2 else a[:, None, :] * x
     ee = e if x.ndim == 2 else e[:, None, :]
     return np.log2(1.0 + lam[..., :, None] * ee[..., None, :]).sum((-1, -2)) / L
-
-
-def waterfill_batch(gains: np.ndarray, power=1.0, noise=1.0):
-    """Exact water-filling for a batch (rows): ``max sum log(1 + g_i p_i/noise)``, ``sum p = power``.
-
-    Vectorised version of :func:`risisac.comms.waterfill` (the clipped channels are removed
-    from the level). Returns ``(p, mu)``.
-    """
-    g = np.asarray(gains, float)
-    inv = noise / np.maximum(g, 1e-300)
-    s = np.sort(inv, axis=1)
-    n = np.arange(1, g.shape[1] + 1)
-    mus = (np.asarray(power, float).reshape(-1, 1) + np.cumsum(s, axis=1)) / n
-    ok = mus > s  # prefix n is admissible when its level exceeds its largest inverse gain
-    nact = g.shape[1] - np.argmax(ok[:, ::-1], axis=1)
-    mu = mus[np.arange(g.shape[0]), nact - 1]
-    return np.maximum(mu[:, None] - inv, 0.0), mu
 
 
 def waterfill_paper(gains: np.ndarray, power=1.0, noise=1.0):
