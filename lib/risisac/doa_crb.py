@@ -38,6 +38,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from .detection import woodbury_solve
 from .estimation import reduced_fim_two_angles, inv2x2
 
 
@@ -149,15 +150,19 @@ def columns(ch: DoaChannels, X, phi):
 
 
 def woodbury_apply(Bm, U, sigma2):
-    """``C^{-1} B`` and ``B^H C^{-1} B`` for ``C = sigma2 I + U U^H`` (Woodbury, Q x Q solve)."""
-    Q = U.shape[1]
-    S = sigma2 * torch.eye(Q, dtype=U.dtype) + _ip(U, U)            # (B,Q,Q)
-    UB = _ip(U, Bm)                                                 # (B,Q,3)
-    W = torch.linalg.solve(S, UB)                                   # S^{-1} U^H B
-    Y = (Bm - torch.einsum("bqml,bqi->biml", U, W)) / sigma2
-    Gram = (_ip(Bm, Bm) - UB.conj().mT @ W) / sigma2
+    """``C^{-1} B`` and ``B^H C^{-1} B`` for ``C = sigma2 I + U U^H``.
+
+    ``Bm`` (B,p,M,L) holds p space-time columns, ``U`` (B,Q,M,L) the clutter echoes.
+    The inverse is :func:`risisac.detection.woodbury_solve` (a Q x Q solve); this
+    function only flattens the (M, L) axes and forms the p x p Gram matrix.
+    """
+    n = Bm.shape[-2] * Bm.shape[-1]
+    Bv = Bm.reshape(*Bm.shape[:-2], n)                              # (B,p,n)
+    Uv = U.reshape(*U.shape[:-2], n).mT[:, None]                    # (B,1,n,Q)
+    Yv = woodbury_solve(Bv, Uv, sigma2)                             # (B,p,n) = C^{-1} B
+    Gram = Bv.conj() @ Yv.mT                                        # (B,p,p)
     Gram = 0.5 * (Gram + Gram.conj().mT)
-    return Y, Gram
+    return Yv.reshape(Bm.shape), Gram
 
 
 def gram_matrix(ch: DoaChannels, X, phi):
