@@ -143,6 +143,32 @@ def _with_gamma(b, gamma):
     return replace(b, gamma=float(gamma))
 
 
+def _backtrack(z, Lk, scale, s, vcur, max_backtrack, propose, evaluate):
+    """Per-instance search over the MM curvature constant ``Lk`` (shared by the x and phi blocks).
+
+    ``propose(Lc)`` returns the candidate for curvature ``Lc = Lk * scale`` (shaped to
+    broadcast against ``z``); ``evaluate(cand)`` returns ``(sinr, ci_violation)``. An
+    instance accepts the first candidate that neither lowers its SINR nor raises its
+    CI violation; ``Lk`` then shrinks (x0.7), otherwise grows (x4). Returns
+    ``(z, Lk, sinr, violation)``.
+    """
+    shape = (-1,) + (1,) * (z.ndim - 1)
+    done = torch.zeros_like(s, dtype=torch.bool)
+    zn = z
+    for _ in range(max_backtrack):
+        cand = propose((Lk * scale).reshape(shape))
+        sc, vc = evaluate(cand)
+        ok = (sc >= s) & (vc <= vcur) & ~done
+        vcur = torch.where(ok, vc.clamp_min(0.0), vcur)
+        zn = torch.where(ok.reshape(shape), cand, zn)
+        s = torch.where(ok, sc, s)
+        done = done | ok
+        Lk = torch.where(done, Lk * 0.7, Lk * 4)
+        if bool(done.all()):
+            break
+    return zn, Lk, s, vcur
+
+
 def admm_mm(b: sm.SLPBatch, X0, phi0, iters: int = 20, qos: bool = True, optimize_phi: bool = True,
             admm_iters: int = 30, proj_iters: int = 50, phi_admm_iters: int = 10, phi_proj_iters: int = 25,
             max_backtrack: int = 4, slack: float = 1.5, tol: float = 0.0, trace: bool = False):
@@ -169,44 +195,21 @@ def admm_mm(b: sm.SLPBatch, X0, phi0, iters: int = 20, qos: bool = True, optimiz
         V, d = sm.ci_linear_x(bt, phi) if qos else (None, None)
         V = PolyProjector(V, d) if qos else None
         scale = (gX.abs().pow(2).mean((-1, -2)).sqrt() / radius)          # gradient scale per instance
-        done = torch.zeros_like(s, dtype=torch.bool)
-        Xn = X
-        for _ in range(max_backtrack):
-            Lc = (LX * scale)[:, None, None]
-            cand = _x_block(b, X, gX + Lc * X, radius, qos, admm_iters, proj_iters, V, d)
-            sc = sm.fast_sinr(b, cand, phi)
-            vc = viol(cand, phi)
-            ok = (sc >= s) & (vc <= vcur) & ~done
-            vcur = torch.where(ok, vc.clamp_min(0.0), vcur)
-            Xn = torch.where(ok[:, None, None], cand, Xn)
-            s = torch.where(ok, sc, s)
-            done = done | ok
-            LX = torch.where(done, LX * 0.7, LX * 4)
-            if bool(done.all()):
-                break
-        X = Xn
+        X, LX, s, vcur = _backtrack(
+            X, LX, scale, s, vcur, max_backtrack,
+            propose=lambda Lc: _x_block(b, X, gX + Lc * X, radius, qos, admm_iters, proj_iters, V, d),
+            evaluate=lambda c: (sm.fast_sinr(b, c, phi), viol(c, phi)))
         # ---- phi block
         if optimize_phi:
             _, _, gp = sm.sinr_and_grads(b, X, phi, False, True)
             V, d = sm.ci_linear_phi(bt, X) if qos else (None, None)
             V = PolyProjector(V, d) if qos else None
             scale = gp.abs().pow(2).mean(-1).sqrt()
-            done = torch.zeros_like(s, dtype=torch.bool)
-            Pn = phi
-            for _ in range(max_backtrack):
-                Lc = (LP * scale)[:, None]
-                cand = admm_linear(gp + Lc * phi, phi, V, d, 1.0, iters=phi_admm_iters, proj_iters=phi_proj_iters)
-                sc = sm.fast_sinr(b, X, cand)
-                vc = viol(X, cand)
-                ok = (sc >= s) & (vc <= vcur) & ~done
-                vcur = torch.where(ok, vc.clamp_min(0.0), vcur)
-                Pn = torch.where(ok[:, None], cand, Pn)
-                s = torch.where(ok, sc, s)
-                done = done | ok
-                LP = torch.where(done, LP * 0.7, LP * 4)
-                if bool(done.all()):
-                    break
-            phi = Pn
+            phi, LP, s, vcur = _backtrack(
+                phi, LP, scale, s, vcur, max_backtrack,
+                propose=lambda Lc: admm_linear(gp + Lc * phi, phi, V, d, 1.0, iters=phi_admm_iters,
+                                               proj_iters=phi_proj_iters),
+                evaluate=lambda c: (sm.fast_sinr(b, X, c), viol(X, c)))
         tr.append(s)
         if tol > 0 and bool(((tr[-1] - tr[-2]) <= tol * tr[-2]).all()):
             break
