@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from risisac import arrays, channels
-from risisac.rng import make_rng
+from risisac.book.rng import make_rng
 
 
 def fd(f, x, h=1e-6):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from risisac import comms
-from risisac.rng import make_rng
+from risisac.book.rng import make_rng
 
 
 def test_psk_constellation():

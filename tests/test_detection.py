@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from risisac import channels, detection
-from risisac.rng import make_rng
+from risisac.book.rng import make_rng
 
 
 def dense_setup(seed=0, M=4, L=7, Q=3):

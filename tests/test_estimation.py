@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from risisac import arrays, channels, detection, estimation
-from risisac.rng import make_rng
+from risisac.book.rng import make_rng
 
 
 def scene(seed=0, M=5, N=8, L=6, Q=2):

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 from chapters import chapters  # noqa: E402
 
-from risisac import ledger  # noqa: E402
+from risisac.book import ledger  # noqa: E402
 
 
 def md_code_cells(text):

@@ -53,10 +53,10 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from . import channels as ch
-from .arrays import cascaded_vector, two_way_channel, ula, ula_deriv
-from .comms import ci_margin, ci_threshold, random_symbols
-from .detection import delay, echo, woodbury_solve
+from .. import channels as ch
+from ..arrays import cascaded_vector, two_way_channel, ula, ula_deriv
+from ..comms import ci_margin, ci_threshold, random_symbols
+from ..detection import delay, echo, woodbury_solve
 
 CDT = torch.complex128
 

@@ -1,7 +1,7 @@
 """Parameter profiles and validation: unknown or invalid values stop with a clear message."""
 import pytest
 
-from risisac import params as rp
+from risisac.book import params as rp
 
 
 def spec():

@@ -3,7 +3,7 @@
 The network is generic in the objective: it drives a *problem* object (duck
 typed, see :class:`Problem`) that supplies the objective to minimise, its
 conjugate gradients, the inequality constraints ``c(x, phi) <= 0`` and the
-projections. Paper A's detection problem is :class:`risisac.paperA_unfolded.DetectionProblem`;
+projections. Paper A's detection problem is :class:`risisac.paper_a.detection_net.DetectionProblem`;
 a CRB objective plugs in the same way.
 
 Pieces
@@ -43,7 +43,7 @@ from typing import Callable, Protocol
 import torch
 from torch import nn
 
-from .slp_model import c2r, r2c
+from .model import c2r, r2c
 
 
 class Problem(Protocol):  # pragma: no cover - documentation of the duck type

@@ -13,8 +13,8 @@ of the SINR with the constraints handled by ADMM:
    which makes every accepted step a valid MM ascent step; a step is also
    rejected if it increases the worst CI violation (ADMM is inexact).
 2. **ADMM for the constraints.** ``max Re{b^H z}`` s.t. ``Re{V z} <= d`` (the CI
-   constraints (19), real-linear in X per slot and in phi, :func:`risisac.slp_model.ci_linear_x`,
-   :func:`~risisac.slp_model.ci_linear_phi`) and ``|z_i| = r``: split ``z = w``,
+   constraints (19), real-linear in X per slot and in phi, :func:`risisac.paper_a.model.ci_linear_x`,
+   :func:`~risisac.paper_a.model.ci_linear_phi`) and ``|z_i| = r``: split ``z = w``,
    ``z``-step = projection of ``w - lam + b/rho`` on the polyhedron
    (:func:`proj_polyhedron`, dual FISTA), ``w``-step = modulus projection of
    ``z + lam``, ``lam += z - w``. The modulus-feasible ``w`` is returned.
@@ -31,7 +31,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from . import slp_model as sm
+from . import model as sm
 
 
 class PolyProjector:

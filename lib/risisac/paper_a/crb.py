@@ -38,8 +38,8 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from .detection import woodbury_solve
-from .estimation import reduced_fim_two_angles, inv2x2
+from ..detection import woodbury_solve
+from ..estimation import reduced_fim_two_angles, inv2x2
 
 
 @dataclass
@@ -77,7 +77,7 @@ class DoaChannels:
 
 
 def channels_from_batch(b) -> "DoaChannels":
-    """The radar part of a :class:`risisac.slp_model.SLPBatch` as :class:`DoaChannels`
+    """The radar part of a :class:`risisac.paper_a.model.SLPBatch` as :class:`DoaChannels`
     (``alpha2 = xi_0^2``: the CRB is evaluated at ``|alpha_0|^2 = E|alpha_0|^2``)."""
     return DoaChannels(G=b.G, hb0=b.h_bt, dhb0=b.dh_bt, hr0=b.h_rt, dhr0=b.dh_rt, hbq=b.h_bq,
                        hrq=b.h_rq, delays=tuple(b.bins), xi2=torch.as_tensor(b.xiq_2, dtype=torch.float64),

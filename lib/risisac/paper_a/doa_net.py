@@ -1,23 +1,23 @@
 """Paper A, DoA task: CRB minimisation by the unfolded ADMM-PHR-ALM-DFP network (Sec. IV, Alg. 2).
 
-Problem (42): ``min_{x, phi} f_2(x, phi)`` (the CRB trace of :mod:`risisac.doa_crb`)
+Problem (42): ``min_{x, phi} f_2(x, phi)`` (the CRB trace of :mod:`risisac.paper_a.crb`)
 s.t. the CI QoS constraints ``g_{k,l}(x, phi) <= 0`` (19), ``|x_i| = sqrt(P/M)``,
 ``|phi_n| = 1``.
 
 This module plugs the CRB objective into the generic unfolded ADMM machinery of
-:mod:`risisac.unfolding` (hyper-MLPs, unfolded DFP with the cautious update (28),
+:mod:`risisac.paper_a.unfolding` (hyper-MLPs, unfolded DFP with the cautious update (28),
 ALM multiplier step, layer-wise training), written for the detection chapter:
 
-* :class:`DoaProblem` -- the :class:`risisac.unfolding.Problem` of (42): it reuses the
+* :class:`DoaProblem` -- the :class:`risisac.paper_a.unfolding.Problem` of (42): it reuses the
   normalisation, CI constraints and projections of
-  :class:`risisac.paperA_unfolded.DetectionProblem` and replaces the objective by the
+  :class:`risisac.paper_a.detection_net.DetectionProblem` and replaces the objective by the
   normalised CRB ``f_2 / f_2(x^(0), phi^(0))`` with its closed-form gradients.
 * :class:`UnfoldedPHR` -- Algorithm 2: the x- and phi-blocks use the PHR augmented
   Lagrangian (46)/(51): after the multiplier step (47a)/(52a)
   ``beta <- max(beta + eta c, 0)`` the DFP steps (48)/(53) descend
   ``f + rho/2 ||z - v + mu/rho||^2 + sum eta/2 max(c + beta/eta, 0)^2``, whose gradient
   in the constraints is ``sum max(eta c + beta, 0) grad c`` (the slack ``p`` of (45)
-  eliminated in closed form). :class:`risisac.unfolding.UnfoldedADMM` on the same
+  eliminated in closed form). :class:`risisac.paper_a.unfolding.UnfoldedADMM` on the same
   problem is the plain-ALM variant (linear term ``sum beta c``, Sec. III).
 * :class:`UnsupervisedNet` -- the "Unsuper., w/ RIS" baseline (Sec. V-B).
 """
@@ -30,9 +30,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import slp_model as sm
-from .doa_crb import channels_from_batch, crb, crb_and_grad, crb_matrix, columns, woodbury_apply
-from .paperA_unfolded import DetectionProblem, start_point
+from . import model as sm
+from .crb import channels_from_batch, crb, crb_and_grad, crb_matrix, columns, woodbury_apply
+from .detection_net import DetectionProblem, start_point
 from .unfolding import ADMMState, UnfoldedADMM, train_layerwise
 
 
@@ -71,7 +71,7 @@ class DoaProblem(DetectionProblem):
 class UnfoldedPHR(UnfoldedADMM):
     """Unfolded ADMM-PHR-ALM-DFP (Algorithm 2): :class:`UnfoldedADMM` with the PHR blocks.
 
-    Same learnable set ``{eta, kappa, tau, zeta}`` (:class:`risisac.unfolding.ADMMLayer`),
+    Same learnable set ``{eta, kappa, tau, zeta}`` (:class:`risisac.paper_a.unfolding.ADMMLayer`),
     same v / varphi / mu updates (31), (36), (37); only the sub-problem objective of the
     DFP steps differs: the PHR term of (46)/(51), whose gradient weights the constraint
     gradients by ``max(eta c + beta, 0)`` instead of the plain Lagrangian's ``beta``
@@ -124,7 +124,7 @@ def make_problem(batch: sm.SLPBatch, mode: str = "ris", qos: bool = True, rng=No
 
 def train_doa(net: UnfoldedADMM, batch: sm.SLPBatch, epochs: int, lr: float = 0.02,
               mode: str = "ris", qos: bool = True, rng=None, w_viol: float = 1.0):
-    """Layer-wise training (:func:`risisac.unfolding.train_layerwise`) with :func:`loss_crb`."""
+    """Layer-wise training (:func:`risisac.paper_a.unfolding.train_layerwise`) with :func:`loss_crb`."""
     pr, s0 = make_problem(batch, mode, qos, rng)
     return train_layerwise(net, pr, s0, lambda p, s: loss_crb(p, s, w_viol), epochs, lr=lr)
 
@@ -222,7 +222,7 @@ def feasibility(b: sm.SLPBatch, X, phi, qos: bool = True) -> dict:
 def steering_for(b: sm.SLPBatch, i: int, th0, thR, spacing: float = 0.5):
     """``h_bt(theta_0)`` and ``h_rt(theta_RIS)`` of instance ``i`` for trial angles (ULA
     responses scaled by the instance's path-loss amplitudes)."""
-    from .arrays import ula
+    from ..arrays import ula
     ab = b.h_bt[i, 0].abs().item()
     ar = b.h_rt[i, 0].abs().item()
     hb = torch.as_tensor(ab * ula(b.M, np.asarray(th0), spacing))

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .channels import db2lin, pathloss_3gpp_db, rayleigh
-from .comms import waterfill as waterfill_batch  # exact, batched (rows); see risisac.comms
+from ..channels import db2lin, pathloss_3gpp_db, rayleigh
+from ..comms import waterfill as waterfill_batch  # exact, batched (rows); see risisac.comms
 
 LN2 = np.log(2.0)
 

@@ -1,13 +1,13 @@
 """Paper B baselines (Sec. V, Fig. 7): Traditional (AO + SCA), Average, ZFBF.
 
-All work on a :class:`risisac.uplink.Problem` in normalised units (``x = sigma_s / P_s``).
+All work on a :class:`risisac.paper_b.model.Problem` in normalised units (``x = sigma_s / P_s``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .uplink import LN2, Frontier, Problem
+from .model import LN2, Frontier, Problem
 
 
 def proj_capped_simplex(y: np.ndarray) -> np.ndarray:

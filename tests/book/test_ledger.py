@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from risisac import ledger
-from risisac.params import Params
+from risisac.book import ledger
+from risisac.book.params import Params
 
 
 def test_ledger_shape_and_verdicts(tmp_path, monkeypatch):

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from risisac import rydberg as ry
-from risisac import rydberg_baselines as bl
-from risisac import rydberg_bcd as rb
+from risisac.paper_c import model as ry
+from risisac.paper_c import baselines as bl
+from risisac.paper_c import bcd as rb
 from risisac.estimation import crb_two_angles
-from risisac.rng import make_rng
+from risisac.book.rng import make_rng
 
 ry.limit_blas_threads(1)
 

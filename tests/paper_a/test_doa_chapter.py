@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from risisac import slp_model as sm
-from risisac.doa_crb import (channels_from_batch, columns, crb, crb_and_grad, crb_from_full_fim,
+from risisac.paper_a import model as sm
+from risisac.paper_a.crb import (channels_from_batch, columns, crb, crb_and_grad, crb_from_full_fim,
                              crb_matrix, fim_full_dense, gram_matrix)
-from risisac.doa_design import (DoaProblem, UnfoldedPHR, UnsupervisedNet, csi_features, feasibility,
+from risisac.paper_a.doa_net import (DoaProblem, UnfoldedPHR, UnsupervisedNet, csi_features, feasibility,
                                 loss_crb, make_net, make_problem, ml_doa_monte_carlo, run_doa,
                                 steering_for, train_doa)
 from risisac.estimation import fim_gaussian_mean, schur

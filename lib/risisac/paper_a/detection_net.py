@@ -1,4 +1,4 @@
-"""Paper A detection problem (21) as a :class:`risisac.unfolding.Problem`, and the scheme runner.
+"""Paper A detection problem (21) as a :class:`risisac.paper_a.unfolding.Problem`, and the scheme runner.
 
 The unfolded ADMM-ALM-DFP network minimises, in normalised units,
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from . import slp_model as sm
+from . import model as sm
 from .unfolding import ADMMState, UnfoldedADMM
 
 
@@ -99,7 +99,7 @@ def start_point(batch: sm.SLPBatch, mode: str, rng=None, feasible: bool = True):
 
     'ris' -> RIS aligned to the target; 'rand' -> random RIS; 'noris' -> no RIS.
     ``X``: the ZF symbol-level precoder projected on (18c), then (``feasible``)
-    moved into the CI region by :func:`risisac.admm_mm.feasible_start`.
+    moved into the CI region by :func:`risisac.paper_a.admm_mm.feasible_start`.
     """
     if mode == "ris":
         phi = sm.init_phi(batch, "target")
@@ -122,7 +122,7 @@ def run_proposed(net: UnfoldedADMM, batch: sm.SLPBatch, mode: str = "ris", rng=N
     """Run the (trained) unfolded network on ``batch`` for one scheme. No gradients kept.
 
     ``repair``: the network output ``X`` is mapped back into the CI region by the
-    same CM/CI projection as the start point (:func:`risisac.admm_mm.feasible_start`,
+    same CM/CI projection as the start point (:func:`risisac.paper_a.admm_mm.feasible_start`,
     kept only where it lowers the worst violation); ``out['raw']`` has the SINR and
     worst normalised violation before it. If the result is still less feasible
     than the start point, the start point is returned (``out['fallback']`` marks it).

@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import constants as sc
 
-from .arrays import ula, ula_deriv
-from .channels import db2lin, pathloss, rayleigh
+from ..arrays import ula, ula_deriv
+from ..channels import db2lin, pathloss, rayleigh
 
 HBAR = sc.hbar
 Q_E = sc.e

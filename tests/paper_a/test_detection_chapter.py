@@ -4,16 +4,16 @@ import numpy as np
 import pytest
 import torch
 
-from risisac.torchutil import setup_torch
+from risisac.book.torchutil import setup_torch
 
 setup_torch()
 
-from risisac import admm_mm as am  # noqa: E402
+from risisac.paper_a import admm_mm as am  # noqa: E402
 from risisac import detection as det  # noqa: E402
-from risisac import paperA_unfolded as pu  # noqa: E402
-from risisac import slp_model as sm  # noqa: E402
-from risisac import unfolding as uf  # noqa: E402
-from risisac.rng import make_rng, seed_torch  # noqa: E402
+from risisac.paper_a import detection_net as pu  # noqa: E402
+from risisac.paper_a import model as sm  # noqa: E402
+from risisac.paper_a import unfolding as uf  # noqa: E402
+from risisac.book.rng import make_rng, seed_torch  # noqa: E402
 
 
 @pytest.fixture(scope="module")

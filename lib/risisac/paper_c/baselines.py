@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import rydberg_bcd as rb
-from .rydberg import Scenario
+from . import bcd as rb
+from .model import Scenario
+from .objective import _torch_objective, min_crb_precoder  # noqa: F401 (re-exported)
 
 
 def comm_only(sc: Scenario, phi0=None, W0=None, iters: int = 20, **kw) -> rb.BCDResult:
@@ -29,51 +30,6 @@ def bf_only(sc: Scenario, W0=None, iters: int = 20, **kw) -> rb.BCDResult:
 
 
 # --------------------------------------------------------------------------- GD (torch)
-def _torch_objective(sc: Scenario, mu: float):
-    import torch
-    Ebu = torch.as_tensor(sc.E_bu)
-    Eru = torch.as_tensor(sc.E_ru)
-    Hbr = torch.as_tensor(sc.H_BR)
-    hd, dhd = torch.as_tensor(sc.h_d), torch.as_tensor(sc.dh_d)
-    S = torch.as_tensor(sc.H_BR.T * sc.h_r[None, :])
-    Sp = torch.as_tensor(sc.H_BR.T * sc.dh_r[None, :])
-    ac = complex(np.conj(sc.alpha))
-    a2 = abs(sc.alpha) ** 2
-    M = sc.M
-    K = sc.K
-
-    def parts(W, phi):
-        E = Ebu + (Eru * phi) @ Hbr
-        G = E @ W
-        p = (G.abs() ** 2).sum(1)
-        sig = torch.diagonal(p)
-        rate = torch.log1p(sig / (p.sum(1) - sig + M)).sum()
-        v = hd + S @ phi
-        vR = Sp @ phi
-        a, b, c = v @ W, dhd @ W, vR @ W
-        Yt = torch.outer(v, a)
-        YB = torch.outer(dhd, a) + torch.outer(v, b)
-        YR = torch.outer(vR, a) + torch.outer(v, c)
-
-        def ip(X, Y):
-            return (X.conj() * Y).sum()
-        f1, f2, f3 = ip(YB, YB).real, ip(YB, YR).real, ac * ip(YB, Yt)
-        f4, f5, f6 = ip(YR, YR).real, ac * ip(YR, Yt), ip(Yt, Yt).real
-        A11 = a2 * f1 - (f3.abs() ** 2) / f6
-        A22 = a2 * f4 - (f5.abs() ** 2) / f6
-        A12 = a2 * f2 - (f3 * f5.conj()).real / f6
-        det = A11 * A22 - A12 ** 2
-        crb = (A11 + A22) / det
-        return rate, crb
-
-    def obj(W, phi):
-        rate, crb = parts(W, phi)
-        viol = torch.clamp(crb / sc.eps - 1.0, min=0.0)
-        return rate - mu * viol ** 2, rate, crb
-
-    return obj
-
-
 def gd(sc: Scenario, phi0=None, W0=None, iters: int = 100, mu: float = 10.0,
        step_w: float = 1e-2, step_phi: float = 1e-2, record: bool = True) -> rb.BCDResult:
     """"GD" benchmark: alternating projected / Riemannian gradient ascent (see module doc)."""
@@ -148,7 +104,7 @@ def run_schemes(sc: Scenario, schemes=SCHEMES, iters: int = 20, gd_iters: int = 
     restoration makes feasible (``blend = nan``) does not solve (35) and scores 0.
     """
     import time
-    from .rydberg import sum_rate
+    from .model import sum_rate
     opts = dict(opts or {})
     phi0 = rb.bf_only_phi(sc)
     W0 = rb.init_point(sc, phi0)
@@ -182,40 +138,3 @@ def run_schemes(sc: Scenario, schemes=SCHEMES, iters: int = 20, gd_iters: int = 
                          um_err=float(np.max(np.abs(np.abs(res.phi) - 1))),
                          history=res.history, seconds=secs)
     return out
-
-
-def min_crb_precoder(sc: Scenario, phi, W0, iters: int = 200):
-    """Precoder minimising tr(CRB) at fixed ``phi`` on the sphere ``||W||_F^2 = P``
-    (projected gradient with Armijo backtracking, torch autograd). Used as the last
-    target of :func:`rydberg_bcd.restore_feasibility`."""
-    import torch
-    obj = _torch_objective(sc, 0.0)
-    W = torch.as_tensor(W0.copy())
-    ph = torch.as_tensor(phi)
-    sP = float(np.sqrt(sc.P))
-    W = W * (sP / float(torch.linalg.norm(W)))
-    eta = 1e-2
-
-    def crb_of(X):
-        with torch.no_grad():
-            c = float(obj(X, ph)[2])
-        return c if np.isfinite(c) and c > 0 else np.inf
-    cur = crb_of(W)
-    for _ in range(iters):
-        Wv = W.clone().requires_grad_(True)
-        c = obj(Wv, ph)[2]
-        (g,) = torch.autograd.grad(c, Wv)
-        for _ in range(30):
-            Wn = W - eta * g
-            Wn = Wn * (sP / float(torch.linalg.norm(Wn)))
-            cn = crb_of(Wn)
-            if cn < cur:
-                break
-            eta *= 0.5
-        else:
-            break
-        W, cur = Wn.detach(), cn
-        eta *= 1.5
-        if cur < 0.2 * sc.eps:
-            break
-    return W.numpy().copy()

@@ -2,7 +2,7 @@
 training with early stopping / reduce-on-plateau, batched prediction.
 
 The networks output ``x = sigma_s / P_s`` (fractions of the sensing budget), which the
-recover module :func:`risisac.uplink.recover` turns into ``S`` and ``w_k`` ((31)-(32)).
+recover module :func:`risisac.paper_b.model.recover` turns into ``S`` and ``w_k`` ((31)-(32)).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .uplink import LN2, Problem, UplinkBatch
+from .model import LN2, Problem, UplinkBatch
 
 
 def features(batch: UplinkBatch) -> np.ndarray:
@@ -218,7 +218,7 @@ def fit(kind: str, train_batch: UplinkBatch, val_batch: UplinkBatch, alpha: floa
     ``train_true``/``val_true``: the true-CSI batches for the loss when the inputs are estimated
     CSI (Fig. 11). Returns ``(model, history)``.
     """
-    from .rng import seed_torch, torch_generator
+    from ..book.rng import seed_torch, torch_generator
     seed_torch(seed, "init", name)
     n_in = 2 * train_batch.Nr * train_batch.K + train_batch.Nt
     model = make(kind, n_in, train_batch.Nt, norm)

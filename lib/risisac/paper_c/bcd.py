@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.linalg as sla
 
-from .optim import proj_unit_modulus
-from .rydberg import Scenario, sinr
+from ..optim import proj_unit_modulus
+from .model import Scenario, sinr
 
 LN2 = np.log(2.0)
 
@@ -727,7 +727,7 @@ def restore_feasibility(sc: Scenario, W, phi, eps=None, grid: int = 12, bisect: 
         if k == 2:
             if best is not None:
                 break
-            from .rydberg_baselines import min_crb_precoder   # last resort: CRB-optimal W
+            from .objective import min_crb_precoder   # last resort: CRB-optimal W
             targets.append(min_crb_precoder(sc, phi, Ws1))
         Ws = targets[k]
         def Wb(b, Ws=Ws):
@@ -748,7 +748,7 @@ def restore_feasibility(sc: Scenario, W, phi, eps=None, grid: int = 12, bisect: 
             else:
                 lo = mid
         cand = (Wb(hi), float(hi))
-        from .rydberg import sum_rate
+        from .model import sum_rate
         if best is None or sum_rate(sc, cand[0], phi) > sum_rate(sc, best[0], phi):
             best = cand
     if best is None:

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from risisac import comms
-from risisac import uplink as U
-from risisac import uplink_baselines as UB
-from risisac.rng import make_rng
+from risisac.paper_b import model as U
+from risisac.paper_b import baselines as UB
+from risisac.book.rng import make_rng
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +128,7 @@ def test_sens_gradient_fd(small):
 
 def test_isacnn_shapes_constraint_and_torch_rates(small):
     torch = pytest.importorskip("torch")
-    from risisac import isacnn as N
+    from risisac.paper_b import isacnn as N
     b, pr = small
     f = N.features(b)
     assert f.shape == (b.B, 2 * b.Nr * b.K + b.Nt)

@@ -1,0 +1,10 @@
+"""Paper A: Jiang et al., joint waveform and beamforming design in RIS-ISAC systems: a
+model-driven learning approach (IEEE Trans. Commun. 73(8), 2025, DOI 10.1109/TCOMM.2025.3535869).
+
+* :mod:`.model`         system model, SLP waveform, radar SINR, CI constraints, eqs. (1)-(21)
+* :mod:`.unfolding`     the unfolded ADMM-ALM/PHR-ALM-DFP network (Sec. III, Algorithm 1)
+* :mod:`.detection_net` the detection problem (21) as an unfolded network, scheme runner
+* :mod:`.admm_mm`       ADMM-MM baseline (ref. [25])
+* :mod:`.crb`           DoA CRB (39)-(42), App. A (56)-(58), and its gradients
+* :mod:`.doa_net`       the DoA network (Sec. IV, Algorithm 2) and the unsupervised baseline
+"""
