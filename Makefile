@@ -42,7 +42,7 @@ execute: venv
 	@test -n "$(CHAPTER)" || { echo "usage: make execute CHAPTER=<name>"; exit 2; }
 	@mkdir -p $(TMP)
 	jupytext --to ipynb --update notebooks/$(CHAPTER).md
-	cd notebooks && papermill --no-progress-bar $(CHAPTER).ipynb $(TMP)/$(CHAPTER).ipynb
+	cd notebooks && RISISAC_RESULTS_DIR=$(CURDIR)/results papermill --no-progress-bar $(CHAPTER).ipynb $(TMP)/$(CHAPTER).ipynb
 	python tools/clean_nb.py $(TMP)/$(CHAPTER).ipynb notebooks/$(CHAPTER).ipynb
 	@echo "executed notebooks/$(CHAPTER).ipynb"
 
