@@ -1,14 +1,25 @@
 # The RIS-ISAC companion book. See README.md.
 #   make book    venv + execute every chapter (book profile) + render HTML
 #   make html    render HTML from the committed outputs (seconds)
-#   make test    unit tests, pairing, strict nbval, smoke runs, -W book build + HTML check
+#   make test    unit tests, strict nbval (round-off perturbation on), smoke runs, examples, -W build + HTML check
 #   make run CHAPTER=<name> ARGS='-p N 128 -p seed 3' [HTML=1]
+#   make train CHAPTER=<name> PROFILE=book | make browser-check | make mutate [MODULE=..]
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 PYTHON ?= python3
 VENV := .venv
-BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
+# The environment: .venv (built by `make venv`), unless .venv is absent and the current Python
+# already has every pin of requirements.txt (Binder, a conda env from environment.yml): then the
+# current environment is used as it is (tools/envcheck.py decides).
+USE_CURRENT_ENV := $(shell test -x $(VENV)/bin/python || { $(PYTHON) tools/envcheck.py >/dev/null 2>&1 && echo 1; })
+ifeq ($(USE_CURRENT_ENV),1)
+BIN := $(patsubst %/,%,$(dir $(shell command -v $(PYTHON))))
+VENV_DEP :=
+else
+BIN := $(CURDIR)/$(VENV)/bin
+VENV_DEP := $(STAMP)
+endif
 export PATH := $(BIN):$(PATH)
 export RISISAC_PROGRESS ?= 0
 export PYTHONHASHSEED := 0
@@ -21,15 +32,21 @@ CHAPTERS := $(shell $(PYTHON) tools/chapters.py 2>/dev/null)
 CHAPTER ?=
 ARGS ?=
 HTML ?=
+PROFILE ?= book
+# PERTURB=1: the round-off perturbation (risisac.book.rng / torchutil) and MKL's compatible code
+# path, so that an output depending on round-off fails here as it would on a reader's machine.
+PERTURB ?=
+PERTURB_ENV := $(if $(filter 1,$(PERTURB)),RISISAC_PERTURB=1 MKL_CBWR=COMPATIBLE,RISISAC_PERTURB=0)
 TMP := $(CURDIR)/_build/tmp
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=1500 -p no:randomly -p no:cacheprovider
 
-.PHONY: help venv book html execute execute-all test unit nbval smoke smoke-all build-check run clean
+.PHONY: help venv book html execute execute-all test unit nbval smoke smoke-all examples build-check \
+        run train browser-check mutate clean
 
 help:
-	@sed -n '2,6p' Makefile
+	@sed -n '2,7p' Makefile
 
-venv: $(STAMP)
+venv: $(VENV_DEP)
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
@@ -37,13 +54,21 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
-## Execute one chapter in place (md is the source of truth) and strip run metadata.
+## Execute one chapter in place (md is the source of truth), strip run metadata, and record the
+## wall time of the book run and of a smoke run in results/execution/<chapter>.json
+## (EXEC_SMOKE=0 skips the smoke run and keeps the smoke time recorded before).
+EXEC_SMOKE ?= 1
 execute: venv
 	@test -n "$(CHAPTER)" || { echo "usage: make execute CHAPTER=<name>"; exit 2; }
-	@mkdir -p $(TMP)
+	@mkdir -p $(TMP)/execute-smoke
 	jupytext --to ipynb --update notebooks/$(CHAPTER).md
-	cd notebooks && RISISAC_RESULTS_DIR=$(CURDIR)/results papermill --no-progress-bar $(CHAPTER).ipynb $(TMP)/$(CHAPTER).ipynb
-	python tools/clean_nb.py $(TMP)/$(CHAPTER).ipynb notebooks/$(CHAPTER).ipynb
+	@t0=$$(date +%s.%N); \
+	  (cd notebooks && RISISAC_RESULTS_DIR=$(CURDIR)/results papermill --no-progress-bar $(CHAPTER).ipynb $(TMP)/$(CHAPTER).ipynb); \
+	  t1=$$(date +%s.%N); \
+	  if [ "$(EXEC_SMOKE)" = 1 ]; then (cd notebooks && RISISAC_RESULTS_DIR=$(TMP)/execute-smoke papermill --no-progress-bar $(CHAPTER).ipynb $(TMP)/execute-smoke/$(CHAPTER).ipynb -p profile smoke); fi; \
+	  t2=$$(date +%s.%N); \
+	  python tools/clean_nb.py $(TMP)/$(CHAPTER).ipynb notebooks/$(CHAPTER).ipynb; \
+	  python tools/exec_record.py $(CHAPTER) $$t0 $$t1 $$t2
 	@echo "executed notebooks/$(CHAPTER).ipynb"
 
 execute-all: venv
@@ -57,17 +82,27 @@ html: venv
 	jupyter-book build . --all -q
 	@echo "Book: $(CURDIR)/_build/html/index.html"
 
+## Heavy training jobs: artefacts + JSON record under models/<chapter>/ (see tools/train.py).
+train: venv
+	@test -n "$(CHAPTER)" || { echo "usage: make train CHAPTER=<name> PROFILE=book|smoke|paper"; exit 2; }
+	python tools/train.py $(CHAPTER) --profile $(PROFILE)
+
 ## Tests -------------------------------------------------------------------
-test: venv unit nbval smoke-all build-check
+# Strict nbval runs once, with the round-off perturbation on.
+test: venv unit
+	$(MAKE) --no-print-directory nbval PERTURB=1
+	$(MAKE) --no-print-directory smoke-all
+	$(MAKE) --no-print-directory examples
+	$(MAKE) --no-print-directory build-check
 	@echo "make test: all checks passed"
 
 unit: venv
 	python -m pytest tests -q
 
-# strict nbval over one chapter (CHAPTER=x) or all of them
+# strict nbval over one chapter (CHAPTER=x) or all of them; PERTURB=1 perturbs at round-off level
 nbval: venv
 	@mkdir -p $(TMP)/nbval-results
-	RISISAC_RESULTS_DIR=$(TMP)/nbval-results python -m pytest $(NBVAL_FLAGS) -q \
+	$(PERTURB_ENV) RISISAC_RESULTS_DIR=$(TMP)/nbval-results python -m pytest $(NBVAL_FLAGS) -q \
 	  $(if $(CHAPTER),notebooks/$(CHAPTER).ipynb,$(foreach c,$(CHAPTERS),notebooks/$(c).ipynb))
 
 smoke: venv
@@ -80,6 +115,10 @@ smoke: venv
 smoke-all: venv
 	@for c in $(CHAPTERS); do $(MAKE) --no-print-directory smoke CHAPTER=$$c; done
 
+# every example command of README.md and book/intro.md, as written (smoke profile where given)
+examples: venv
+	python tools/examples.py --run
+
 build-check: venv
 	python tools/gather.py --check
 	python tools/local_mathjax.py
@@ -87,16 +126,19 @@ build-check: venv
 	jupyter-book build . -W -n --keep-going --all -q
 	python tools/check_html.py
 
-## Re-run one chapter with new parameters, never touching the committed pair.
+## Re-run one chapter (its current .md source) with new parameters, never touching the committed pair.
 run: venv
 	@test -n "$(CHAPTER)" || { echo "usage: make run CHAPTER=<name> ARGS='-p N 128'"; exit 2; }
-	@test -f notebooks/$(CHAPTER).ipynb || { echo "unknown chapter '$(CHAPTER)'; chapters: $(CHAPTERS)"; exit 2; }
-	@d=runs/$(CHAPTER)-$$(date +%Y%m%d-%H%M%S); mkdir -p $$d/results; \
-	  echo "run folder: $$d"; \
-	  (cd notebooks && RISISAC_PROGRESS=1 RISISAC_RESULTS_DIR=$(CURDIR)/$$d/results \
-	    papermill --no-progress-bar $(CHAPTER).ipynb $(CURDIR)/$$d/$(CHAPTER).ipynb $(ARGS)); \
-	  if [ -n "$(HTML)" ]; then python tools/render_run.py $$d; fi; \
-	  echo "done: $$d/$(CHAPTER).ipynb, $$d/results/$(CHAPTER).json"
+	RISISAC_PROGRESS=1 python tools/run_chapter.py $(CHAPTER) $(if $(HTML),--html) -- $(ARGS)
+
+## A real browser: every page in headless Chromium, screenshots in _build/screens/.
+browser-check: venv
+	python tools/browser_check.py
+
+## Mutation testing of the algorithm modules (mutmut, installed on demand; not part of `make test`).
+MODULE ?=
+mutate: venv
+	nice -n 15 python tools/mutate.py $(MODULE)
 
 clean:
 	rm -rf _build

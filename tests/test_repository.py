@@ -54,13 +54,59 @@ def test_committed_notebook_is_executed_and_clean(name):
 @pytest.mark.parametrize("name", chapters())
 def test_committed_ledger_shape(name):
     data = json.loads((ROOT / "results" / f"{name}.json").read_text())
-    assert list(data) == ["chapter", "profile", "parameters", "commit", "claims"]
+    assert list(data) in (["chapter", "profile", "parameters", "commit", "claims"],
+                          ["chapter", "profile", "parameters", "commit", "claims", "checks"])
     assert data["chapter"] == name and data["profile"] == "book"
     assert data["claims"], f"{name}: empty ledger"
     for c in data["claims"]:
-        assert list(c) == list(ledger.KEYS)
+        assert list(c)[:len(ledger.KEYS)] == list(ledger.KEYS)
+        assert set(list(c)[len(ledger.KEYS):]) <= {"n", "ci95", "estimate_kind"}, c["id"]
         assert c["verdict"] in ledger.VERDICTS
         assert c["verdict"] == "reproduced" or c["note"], f"{name}/{c['id']}: unexplained verdict"
+        if "ci95" in c:
+            lo, hi = c["ci95"]
+            assert c["n"] >= 1 and lo <= hi, f"{name}/{c['id']}: bad interval"
+    for c in data.get("checks", []):
+        assert list(c) == list(ledger.CHECK_KEYS)
+
+
+# The nbval-ignore-output rule (book/contributing.md, "Timings"): a cell whose output nbval does
+# not compare must be a timing cell. It calls a timing helper of risisac.book.timing, draws no
+# figure, records no check, and every ledger claim it records is volatile=True.
+TIMING_HELPERS = ("time_call(", "Stopwatch(", "ratio_table(", "timing.")
+NOT_IN_TIMING_CELLS = ("plot_curves(", "plt.", "figure(", "curves_table(", ".check(", "glue(")
+LEDGER_CALLS = re.compile(r"\.(interval|compare|holds|claim|not_testable)\(")
+
+
+def ignore_output_cells(name):
+    nb = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text())
+    return [("".join(c["source"]), i) for i, c in enumerate(nb["cells"])
+            if c["cell_type"] == "code" and "nbval-ignore-output" in c["metadata"].get("tags", [])]
+
+
+def timing_cell_problems(src):
+    bad = []
+    if not any(h in src for h in TIMING_HELPERS):
+        bad.append("calls no timing helper (" + ", ".join(TIMING_HELPERS) + ")")
+    bad += [f"uses {t!r}" for t in NOT_IN_TIMING_CELLS if t in src]
+    if len(LEDGER_CALLS.findall(src)) > src.count("volatile=True"):
+        bad.append("records a ledger claim without volatile=True")
+    return bad
+
+
+@pytest.mark.parametrize("name", chapters())
+def test_ignore_output_cells_are_timings(name):
+    cells = ignore_output_cells(name)
+    problems = [f"cell {i}: " + "; ".join(p) for src, i in cells if (p := timing_cell_problems(src))]
+    print(f"{name}: {len(cells)} nbval-ignore-output cell(s)")
+    assert not problems, f"{name}: nbval-ignore-output on a cell that is not a timing:\n" + "\n".join(problems)
+
+
+def test_timing_cell_rule_can_fail():
+    assert timing_cell_problems("t = time_call(f)\nprint(ratio_table(t, 'a'))") == []
+    assert timing_cell_problems("x = solve()\nprint(x)")
+    assert timing_cell_problems("t = time_call(f)\nplot_curves(x, y)")
+    assert timing_cell_problems("t = time_call(f)\nL.compare('a', 's', 'x', 1, t, tol=1)")
 
 
 def parse_pins(lines):

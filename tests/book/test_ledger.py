@@ -17,7 +17,7 @@ def test_ledger_shape_and_verdicts(tmp_path, monkeypatch):
         L.claim("a", "Fig. 1", "dup", 1, 1)
     path = L.write()
     data = json.loads(path.read_text())
-    assert list(data) == ["chapter", "profile", "parameters", "commit", "claims"]
+    assert list(data) == ["chapter", "profile", "parameters", "commit", "claims", "checks"]
     assert data["profile"] == "smoke"
     assert [c["verdict"] for c in data["claims"]] == ["reproduced", "partly"]
     assert all(list(c) == list(ledger.KEYS) for c in data["claims"])

@@ -62,3 +62,52 @@ def test_namespace_ignores_modules_and_functions():
 def test_spec_requires_complete_profiles():
     with pytest.raises(ValueError):
         rp.Spec("x", {"a": rp.Int()}, profiles={"book": {"a": 1}, "smoke": {}, "paper": {"a": 1}})
+
+
+def test_live_kernel_rerun_ignores_the_chapters_own_variables():
+    """Re-running the parameters cell after "Run all": only its names are parameters."""
+    params_cell = 'profile = "smoke"  # book, smoke or paper\nM = None\nK = 2\n'
+    history = ["", params_cell, "P = SPEC.resolve(globals())", "x = compute(P)",
+               "L.write()", params_cell, "P = SPEC.resolve(globals())"]
+    namespace = {**ns(profile="smoke", K=2), "In": history, "x": 3.5, "th_r": [1, 2], "Bm": 0.1}
+    p = spec().resolve(namespace)
+    assert (p.profile, p.K, p.M) == ("smoke", 2, 4)
+
+
+def test_papermill_injected_cell_counts_and_unknown_names_still_fail():
+    params_cell = 'profile = "book"\nM = None\n'
+    injected = "# Parameters\nM = 5\nNx = 3\n"
+    namespace = {**ns(M=5), "Nx": 3, "In": ["", params_cell, injected, "P = resolve(...)"]}
+    with pytest.raises(rp.ParameterError, match="unknown parameter.*'Nx'"):
+        rp.resolve(spec(), namespace)
+    namespace.pop("Nx")
+    namespace["In"][2] = "# Parameters\nM = 5\n"
+    assert rp.resolve(spec(), namespace).M == 5
+
+
+def test_literal_assignment_cells_only():
+    assert rp._literal_assignments("a = 1\nb = [1, -2.5]\nc = None  # x\n") == {"a", "b", "c"}
+    assert rp._literal_assignments("a = f(1)") is None
+    assert rp._literal_assignments("import numpy as np") is None
+
+
+def test_derived_default_follows_the_other_parameter():
+    s = rp.Spec("d", {"N": rp.Int(lo=1), "N_sweep": rp.IntList(lo=1)},
+                profiles={p: dict(N=64, N_sweep=rp.Derived(lambda q: sorted({32, 64, q.N}), "32, 64 and N"))
+                          for p in rp.PROFILES})
+    assert s.resolve(N=None).N_sweep == [32, 64]
+    p = s.resolve(N=128)
+    assert p.N_sweep == [32, 64, 128]
+    assert rp.resolve(s, N=128, N_sweep=[16]).N_sweep == [16]          # given wins
+    assert "derived" in repr(p.table())
+    assert "_sources" not in p.as_dict()
+
+
+def test_require_names_value_and_fix_and_renders_short():
+    with pytest.raises(rp.ParameterError) as e:
+        rp.require(False, "N_sweep", "must contain N = 128", value=[32, 64],
+                   fix="leave N_sweep unset or add 128 to it")
+    msg = str(e.value)
+    assert "'N_sweep' = [32, 64]" in msg and "fix:" in msg
+    lines = e.value._render_traceback_()
+    assert 1 < len(lines) <= 5 and "N_sweep" in lines[0]

@@ -19,8 +19,24 @@ Example::
                 profiles={"book": dict(seed=1, snr_db=[0, 10]),
                           "smoke": dict(seed=1, snr_db=[0]),
                           "paper": dict(seed=1, snr_db=[0, 10, 20])})
-    P = resolve(SPEC, globals())
+    P = resolve(SPEC, globals())      # or SPEC.resolve(globals())
     P.snr_db  # -> [0.0, 10.0]
+
+Re-running the parameters cell in a live kernel works: inside IPython only the
+names assigned by the cell(s) run just before the resolve call (the parameters
+cell and papermill's injected cell: cells of plain literal assignments) count as
+given parameters, so the chapter's own variables are never taken for unknown
+parameters.
+
+Dependent defaults: a profile value may be :class:`Derived`, a function of the
+other resolved parameters, used only when the reader does not pass the value::
+
+    profiles={"book": dict(N=64, N_sweep=Derived(lambda p: sorted({32, 64, p.N}),
+                                                 "32, 64 and N")), ...}
+
+so ``-p N 128`` gives ``N_sweep = [32, 64, 128]``. An invalid value raises
+:class:`ParameterError`, which IPython (and ``make run``) show as one short
+message without a traceback.
 """
 
 from __future__ import annotations
@@ -36,7 +52,33 @@ _IGNORED = {"In", "Out", "get_ipython", "exit", "quit", "open", "profile"}
 
 
 class ParameterError(ValueError):
-    """A chapter parameter is unknown or has an invalid value."""
+    """A chapter parameter is unknown or has an invalid value.
+
+    IPython shows it as a short message (at most five lines, no traceback): the
+    message names the parameter, its value and what is allowed.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        lines = [ln for ln in str(self).splitlines() if ln.strip()] or [""]
+        out = [f"\x1b[0;31mParameterError\x1b[0m: {lines[0]}"] + lines[1:3]
+        out.append("(the chapter stopped here: fix the parameter in the parameters cell or your "
+                   "-p options and run again)")
+        return out[:5]
+
+
+class Derived:
+    """A profile value computed from the other resolved parameters (a dependent default).
+
+    ``fn`` receives the resolved parameters so far (attribute access) and returns the
+    value, which is then validated like any other. ``text`` says the rule in words
+    (shown in the parameters table). Used only when the parameter is not given.
+    """
+
+    def __init__(self, fn: Callable[[Any], Any], text: str = ""):
+        self.fn, self.text = fn, text
+
+    def __repr__(self) -> str:
+        return f"Derived({self.text or self.fn!r})"
 
 
 @dataclass
@@ -217,16 +259,31 @@ class Spec:
             if missing or extra:
                 raise ValueError(f"profile {prof!r}: missing {sorted(missing)}, undeclared {sorted(extra)}")
 
+    def resolve(self, namespace: Mapping[str, Any] | None = None, profile: str | None = None,
+                **overrides) -> "Params":
+        """Resolve and validate this chapter's parameters (see :func:`resolve`)."""
+        return resolve(self, namespace, profile, **overrides)
+
 
 class Params(types.SimpleNamespace):
     """Resolved, validated parameters (attribute access), plus ``profile``."""
 
     def as_dict(self) -> dict:
-        return dict(vars(self))
+        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
 
     def __str__(self) -> str:
-        width = max(len(k) for k in vars(self))
-        return "\n".join(f"{k:<{width}} = {v!r}" for k, v in vars(self).items())
+        d = self.as_dict()
+        width = max(len(k) for k in d)
+        return "\n".join(f"{k:<{width}} = {v!r}" for k, v in d.items())
+
+    def table(self):
+        """The resolved values as a table (HTML in the book, text for nbval): name,
+        value and where it came from (profile, given, or derived from other values)."""
+        from .plotting import DataTable, fmt
+        src = vars(self).get("_sources", {})
+        rows = [[k, fmt(v), src.get(k, "profile" if k != "profile" else "")]
+                for k, v in self.as_dict().items()]
+        return DataTable(["parameter", "value", "source"], rows, digits=[4, 4, 4])
 
 
 def _candidates(namespace: Mapping[str, Any]) -> dict:
@@ -241,18 +298,65 @@ def _candidates(namespace: Mapping[str, Any]) -> dict:
     return out
 
 
+def _literal_assignments(src: str) -> set[str] | None:
+    """Names a cell assigns if it consists only of ``name = <literal>`` statements, else None."""
+    import ast
+    try:
+        tree = ast.parse(src)
+    except SyntaxError:
+        return None
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
+            targets = [t.id for t in node.targets]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+            targets = [node.target.id]
+        else:
+            return None
+        try:
+            ast.literal_eval(node.value)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return None
+        names.update(targets)
+    return names or None
+
+
+def parameter_cell_names(namespace: Mapping[str, Any]) -> set[str] | None:
+    """Inside IPython: the names assigned by the parameters cell(s) run just before this one.
+
+    IPython's input history ``In`` ends with the running cell; the cells before it
+    that consist only of literal assignments are the parameters cell and papermill's
+    injected-parameters cell. Returns ``None`` outside IPython (no history).
+    """
+    hist = namespace.get("In")
+    if not isinstance(hist, list) or len(hist) < 2:
+        return None
+    names: set[str] = set()
+    for src in reversed(hist[:-1]):
+        cell = _literal_assignments(src) if isinstance(src, str) else None
+        if cell is None:
+            break
+        names |= cell
+    return names
+
+
 def resolve(spec: Spec, namespace: Mapping[str, Any] | None = None, profile: str | None = None,
             **overrides) -> Params:
     """Resolve a chapter's parameters from a notebook namespace (``globals()``).
 
-    ``namespace`` is scanned for ``profile`` and for parameter variables; any
-    other plain variable is an unknown parameter and raises
-    :class:`ParameterError`. ``overrides`` (keyword arguments) take precedence
-    and are convenient in tests.
+    Inside IPython, the names assigned by the parameters cell (and papermill's
+    injected cell) are the given parameters; any of them that is not declared is an
+    unknown parameter. Outside IPython (a plain dict) every plain variable of the
+    namespace counts. ``overrides`` (keyword arguments) take precedence and are
+    convenient in tests. Profile values that are :class:`Derived` are computed from
+    the other resolved values unless given. Raises :class:`ParameterError`.
     """
     given: dict[str, Any] = {}
     if namespace is not None:
+        cell_names = parameter_cell_names(namespace)
         cand = _candidates(namespace)
+        if cell_names is not None:
+            cand = {k: v for k, v in cand.items() if k in cell_names}
         unknown = sorted(set(cand) - set(spec.params))
         if unknown:
             raise ParameterError(
@@ -275,16 +379,37 @@ def resolve(spec: Spec, namespace: Mapping[str, Any] | None = None, profile: str
                              + ", ".join(map(repr, PROFILES)))
     values = dict(spec.profiles[profile])
     values.update(given)
-    checked = {"profile": profile}
+    checked: dict[str, Any] = {"profile": profile}
+    sources: dict[str, str] = {}
+    derived = [n for n in spec.params if isinstance(values[n], Derived)]
     for name, decl in spec.params.items():
-        checked[name] = decl.check(name, values[name])
-    p = Params(**checked)
+        if name not in derived:
+            checked[name] = decl.check(name, values[name])
+            sources[name] = "given" if name in given else "profile"
+    for name in derived:
+        rule = values[name]
+        so_far = Params(**checked)
+        checked[name] = spec.params[name].check(name, rule.fn(so_far))
+        sources[name] = "derived" + (f": {rule.text}" if rule.text else "")
+    ordered = {"profile": profile, **{n: checked[n] for n in spec.params}}
+    p = Params(**ordered)
+    p._sources = sources
     if spec.check is not None:
         spec.check(p)
     return p
 
 
-def require(condition: bool, name: str, message: str) -> None:
-    """Cross-constraint helper for ``Spec.check``: raise naming ``name``."""
+_NO_VALUE = object()
+
+
+def require(condition: bool, name: str, message: str, value: Any = _NO_VALUE,
+            fix: str | None = None) -> None:
+    """Cross-constraint helper for ``Spec.check``: raise naming ``name``.
+
+    Pass ``value`` (the parameter's current value) and ``fix`` (what to do) so the
+    message says both, e.g. ``require(P.N in P.N_sweep, "N_sweep", f"must contain N = {P.N}",
+    value=P.N_sweep, fix="leave N_sweep unset (it then follows N) or add N to it")``.
+    """
     if not condition:
-        raise ParameterError(f"parameter {name!r}: {message}")
+        head = f"parameter {name!r}" + ("" if value is _NO_VALUE else f" = {value!r}")
+        raise ParameterError(f"{head}: {message}" + (f"\nfix: {fix}" if fix else ""))

@@ -5,14 +5,32 @@ from __future__ import annotations
 import os
 
 
+def threads_for(requested: int) -> int:
+    """The intra-op thread count actually used for ``requested`` threads.
+
+    Under the round-off perturbation switch (``RISISAC_PERTURB=1``, see
+    :mod:`risisac.book.rng`) the count is changed (1 -> 2, n -> 1 otherwise), so
+    torch's reductions run in another order: an output that depends on round-off
+    then changes on the developer's own machine, as it would on a reader's.
+    """
+    from .rng import perturbed
+    n = int(requested)
+    if n < 1:
+        raise ValueError(f"threads = {n} is invalid: allowed values are integers >= 1")
+    if perturbed():
+        return 2 if n == 1 else 1
+    return n
+
+
 def setup_torch(threads: int | None = None, dtype: str = "float64"):
     """Fix torch's CPU thread count (default ``$RISISAC_THREADS`` or 2) and default dtype.
 
     A fixed thread count keeps floating-point reductions in the same order, so
-    a re-execution reproduces the stored outputs digit for digit.
+    a re-execution on the same machine reproduces the stored outputs digit for
+    digit. Under ``RISISAC_PERTURB=1`` the count is changed (:func:`threads_for`).
     """
     import torch
-    n = int(threads or os.environ.get("RISISAC_THREADS", 2))
+    n = threads_for(int(threads or os.environ.get("RISISAC_THREADS", 2)))
     torch.set_num_threads(n)
     torch.set_default_dtype(getattr(torch, dtype))
     return torch
