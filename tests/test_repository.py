@@ -124,8 +124,11 @@ def test_environment_yml_pins_match_requirements():
     env_lines = (ROOT / "environment.yml").read_text().splitlines()
     env = parse_pins(env_lines)
     env.pop("python", None)
-    if "pytorch-cpu" in env:                    # conda-forge's CPU build stands for torch
-        env["torch"] = env.pop("pytorch-cpu")
+    # conda-forge's package `pytorch`, CPU build (build string cpu_*), is the distribution torch
+    torch = env.pop("pytorch")
+    version, _, build = torch.partition("=")
+    assert build.startswith("cpu"), f"environment.yml: pytorch must be the CPU build, got {torch!r}"
+    env["torch"] = version
     assert env == req
 
 

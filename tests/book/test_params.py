@@ -111,3 +111,11 @@ def test_require_names_value_and_fix_and_renders_short():
     assert "'N_sweep' = [32, 64]" in msg and "fix:" in msg
     lines = e.value._render_traceback_()
     assert 1 < len(lines) <= 5 and "N_sweep" in lines[0]
+
+
+def test_rerun_box_shows_command_profiles_and_parameters(tmp_path, monkeypatch):
+    p = spec().resolve(profile="smoke")
+    box = p.rerun_box()
+    text = repr(box)
+    assert "make run CHAPTER=demo ARGS='-p seed 2'" in text and "parameter" in text
+    assert "Re-run this chapter" in box._repr_html_()

@@ -285,6 +285,15 @@ class Params(types.SimpleNamespace):
                 for k, v in self.as_dict().items()]
         return DataTable(["parameter", "value", "source"], rows, digits=[4, 4, 4])
 
+    def rerun_box(self, chapter: str | None = None):
+        """The chapter's "Re-run this chapter" box (:mod:`risisac.book.rerun`): the
+        command, the profiles with their recorded run times, the resolved parameters."""
+        from .rerun import RerunBox
+        name = chapter or vars(self).get("_chapter")
+        if not name:
+            raise ValueError("rerun_box: pass the chapter name (these parameters were not resolved by a Spec)")
+        return RerunBox(name, self)
+
 
 def _candidates(namespace: Mapping[str, Any]) -> dict:
     """Variables of a notebook namespace that look like parameters."""
@@ -394,6 +403,7 @@ def resolve(spec: Spec, namespace: Mapping[str, Any] | None = None, profile: str
     ordered = {"profile": profile, **{n: checked[n] for n in spec.params}}
     p = Params(**ordered)
     p._sources = sources
+    p._chapter = spec.chapter
     if spec.check is not None:
         spec.check(p)
     return p

@@ -171,7 +171,9 @@ class DataTable:
         width = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(self.headers)]
         if self.widths is not None:
             width = [max(w, int(f)) for w, f in zip(width, self.widths)]
-        lines = ["  ".join(c.rjust(w) for c, w in zip(r, width)) for r in [self.headers] + cells]
+        text_col = [all(isinstance(r[i], str) for r in self.rows) for i in range(len(self.headers))]
+        lines = ["  ".join(c.ljust(w) if t else c.rjust(w) for c, w, t in zip(r, width, text_col)).rstrip()
+                 for r in [self.headers] + cells]
         lines.insert(1, "  ".join("-" * w for w in width))
         return ((self.title + "\n") if self.title else "") + "\n".join(lines)
 
