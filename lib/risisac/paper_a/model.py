@@ -354,20 +354,53 @@ def mvdr(b: SLPBatch, X, phi):
     return wb / (a.conj() * wb).sum(-1)[..., None]
 
 
-def _factored(b: SLPBatch, X, phi):
-    """Rank-one factors of the echoes: ``H_0 X = u_0 c_0^T``, ``xi_q H_q X S_q = xi_q u_q e_q^T``.
+def _shift_index(L: int, bins, device="cpu"):
+    """Gather indices / masks of the ``d_q``-slot delays (9): ``(X S_q)[..., l] = X[..., l - d_q]``.
 
-    Returns u0 (B,M), uq (B,Q,M), c0 (B,L), e (B,Q,L), xiq (Q,).
+    Returns ``(idx_fwd, m_fwd, idx_adj, m_adj)`` each (Q, L): delay ``v[idx_fwd] * m_fwd``,
+    its adjoint (advance) ``v[idx_adj] * m_adj``. Cached per ``(L, bins)``.
     """
-    u0, uq = radar_vectors(b, phi)
-    c0 = (u0[:, :, None] * X).sum(1)
-    XtU = (uq[:, :, :, None] * X[:, None]).sum(2)             # (B, Q, L) = u_q^T X
-    e = torch.stack([delay(XtU[:, q], d) for q, d in enumerate(b.bins)], 1)
-    xiq = torch.tensor(np.sqrt(b.xiq_2), dtype=torch.float64, device=X.device)
-    return u0, uq, c0, e, xiq
+    key = (int(L), tuple(int(d) for d in bins), str(device))
+    out = _SHIFT_CACHE.get(key)
+    if out is None:
+        l = torch.arange(L, device=device)
+        d = torch.tensor([int(x) for x in bins], device=device)[:, None]
+        fwd, adj = l - d, l + d
+        out = (fwd.clamp(0, L - 1), (fwd >= 0).to(torch.float64), adj.clamp(0, L - 1),
+               (adj < L).to(torch.float64))
+        _SHIFT_CACHE[key] = out
+    return out
 
 
-def sinr_and_grads(b: SLPBatch, X, phi, want_x: bool = True, want_phi: bool = True):
+_SHIFT_CACHE: dict = {}
+
+
+def _radar_consts(xiq_2, device):
+    """``xi_q`` (Q,) and the complex ``I_Q`` (cached: building them per call costs more than the maths)."""
+    key = (tuple(xiq_2), str(device))
+    out = _SHIFT_CACHE.get(key)
+    if out is None:
+        out = (torch.tensor(np.sqrt(xiq_2), dtype=torch.float64, device=device),
+               torch.eye(len(xiq_2), dtype=CDT, device=device))
+        _SHIFT_CACHE[key] = out
+    return out
+
+
+def _shift(V, idx, mask):
+    """``V`` (B, Q, L) with each row q re-indexed by ``idx[q]`` and masked (a delay or its adjoint)."""
+    return V.gather(-1, idx.expand(V.shape[0], -1, -1)) * mask
+
+
+def radar_cache(b: SLPBatch, phi, u=None) -> dict:
+    """What the SINR needs from ``phi`` alone: ``ua = [u_0; u_q]`` (B, Q+1, M), its conjugate and
+    its Gram matrix ``u_i^H u_j`` (computed once per x block of the network)."""
+    u0, uq = radar_vectors(b, phi) if u is None else u
+    ua = torch.cat([u0[:, None], uq], 1)
+    uac = ua.conj().resolve_conj()
+    return dict(ua=ua, uac=uac, gram=uac @ ua.mT)
+
+
+def sinr_and_grads(b: SLPBatch, X, phi, want_x: bool = True, want_phi: bool = True, u=None):
     """SINR (21a) and its conjugate gradients ``dSINR/dX^*`` (B, M, L), ``dSINR/dphi^*`` (B, N).
 
     Uses the rank-one echoes ``a = vec(u_0 c_0^T)``, ``U_q = xi_q vec(u_q e_q^T)``
@@ -378,15 +411,26 @@ def sinr_and_grads(b: SLPBatch, X, phi, want_x: bool = True, want_phi: bool = Tr
     * ``g_X = xi0^2 [H_0^H W - sum_q xi_q conj(c_q) H_q^H W S_q^T]``
     * ``g_phi = xi0^2 conj(l_0 - sum_q xi_q c_q l_q)``, ``l_q = J_q^T (Z_q + Z_q^T) u_q``,
       ``Z_q = (X S_q) W^H``, ``J_q = G^T diag(h_rq)`` (u is holomorphic in phi).
+
+    Vectorised over the target and the ``Q`` clutter patches (delays as ``L x L`` shift
+    as gathers, :func:`_shift_index`): a few batched tensor operations, no loop.
+    ``u`` (a :func:`radar_cache` dict or ``(u0, uq)``) may be passed when ``phi`` is fixed (x block).
     """
     s2 = b.sigma2
-    u0, uq, c0, e, xiq = _factored(b, X, phi)
-    ip = lambda x, y: (x.conj() * y).sum(-1)
-    aa = ip(u0, u0).real * ip(c0, c0).real                                   # (B,)
-    Ua = xiq * ip(uq, u0[:, None]) * ip(e, c0[:, None])                     # (B, Q) = U^H a
-    UU = (xiq[:, None] * xiq) * (uq.conj() @ uq.mT) * (e.conj() @ e.mT)     # (B, Q, Q) = U^H U
-    S = s2 * torch.eye(len(b.bins), dtype=UU.dtype, device=UU.device) + UU
-    y = torch.linalg.solve(S, Ua[..., None])[..., 0]                        # (B, Q)
+    rc = radar_cache(b, phi) if u is None else (u if isinstance(u, dict) else radar_cache(b, phi, u))
+    ua, ip_u = rc["ua"], rc["gram"]
+    i_f, m_f, i_a, m_a = _shift_index(b.L, b.bins, X.device)
+    xiq, eyeQ = _radar_consts(b.xiq_2, X.device)
+    UX = ua @ X                                                             # (B, Q+1, L): u^T X
+    c0 = UX[:, 0]
+    e = _shift(UX[:, 1:], i_f, m_f)                                         # (B, Q, L) = u_q^T X S_q
+    ec = torch.cat([c0[:, None], e], 1)                                     # (B, Q+1, L)
+    ipc = ec.conj() @ ec.mT                                                 # (B, Q+1, Q+1) c^H e products
+    ipx = ip_u * ipc                                                        # Gram of [a, U_q / xi_q]
+    aa = ipx[:, 0, 0].real                                                  # (B,)
+    Ua = xiq * ipx[:, 1:, 0]                                                # (B, Q) = U^H a
+    UU = (xiq[:, None] * xiq) * ipx[:, 1:, 1:]                              # (B, Q, Q) = U^H U
+    y = torch.linalg.solve_ex(s2 * eyeQ + UU, Ua[..., None])[0][..., 0]     # (B, Q)
     sinr = b.xi0_2 * (aa - (Ua.conj() * y).sum(-1).real) / s2
     gX = gphi = None
     if not (want_x or want_phi):
@@ -394,26 +438,22 @@ def sinr_and_grads(b: SLPBatch, X, phi, want_x: bool = True, want_phi: bool = Tr
     # W = (u0 c0^T - sum_q xi_q y_q u_q e_q^T) / s2 ;  c_q = U_q^H wb = (Ua - UU y)_q / s2
     cq = (Ua - (UU @ y[..., None])[..., 0]) / s2
     yq = xiq * y / s2                                                       # (B, Q)
-    W = u0[:, :, None] * c0[:, None, :] / s2 - torch.einsum("bq,bqm,bql->bml", yq, uq, e)
+    coefW = torch.cat([torch.full_like(yq[:, :1], 1.0 / s2), -yq], 1)       # (B, Q+1)
+    W = ua.mT @ (coefW[..., None] * ec)                                     # (B, M, L)
+    coef = torch.cat([torch.ones_like(cq[:, :1]), -xiq * cq], 1)            # (B, Q+1)
     if want_x:
-        # H^H W = conj(u) (u^H W)
-        uW0 = (u0.conj()[:, :, None] * W).sum(1)                           # (B, L)
-        gX = u0.conj()[:, :, None] * uW0[:, None, :]
-        uWq = (uq.conj()[:, :, :, None] * W[:, None]).sum(2)               # (B, Q, L)
-        for q, d in enumerate(b.bins):
-            gX = gX - (xiq[q] * cq[:, q].conj())[:, None, None] * uq[:, q].conj()[:, :, None] * advance(uWq[:, q], d)[:, None, :]
-        gX = b.xi0_2 * gX
-
+        # H^H W S^T = conj(u) (u^H W S^T)
+        uW = rc["uac"] @ W                                                  # (B, Q+1, L)
+        adv = torch.cat([uW[:, :1], _shift(uW[:, 1:], i_a, m_a)], 1)
+        gX = b.xi0_2 * (rc["uac"].mT @ (coef.conj()[..., None] * adv))
     if want_phi:
-        def ell(u, h_r, Xd):
-            # (Z + Z^T) u = Xd (W^H u) + conj(W) (Xd^T u),  Z = Xd W^H
-            WHu = (W.conj() * u[:, :, None]).sum(1)                          # (B, L)
-            XTu = (Xd * u[:, :, None]).sum(1)                                # (B, L)
-            v = (Xd * WHu[:, None, :]).sum(-1) + (W.conj() * XTu[:, None, :]).sum(-1)
-            return h_r * (b.G @ v[..., None])[..., 0]                          # J^T v = diag(h_r) G v
-        l = ell(u0, b.h_rt, X)
-        for q, d in enumerate(b.bins):
-            l = l - (xiq[q] * cq[:, q])[:, None] * ell(uq[:, q], b.h_rq[:, q], delay(X, d))
+        # l_q = J_q^T v_q,  v_q = X S_q (W^H u_q)... written as (Z + Z^T) u = Xd (W^H u) + conj(W) (Xd^T u)
+        WHu = ua @ W.conj()                                                 # (B, Q+1, L)
+        sW = torch.cat([WHu[:, :1], _shift(WHu[:, 1:], i_a, m_a)], 1)           # S_q W^H u_q
+        v = (sW @ X.mT) + (ec @ W.conj().mT)                                # (B, Q+1, M)
+        hr = torch.cat([b.h_rt[:, None], b.h_rq], 1)                        # (B, Q+1, N)
+        Gv = v @ b.G.mT                                                     # (B, Q+1, N)
+        l = ((coef[..., None] * hr) * Gv).sum(1)
         gphi = b.xi0_2 * l.conj()
     return sinr, gX, gphi
 

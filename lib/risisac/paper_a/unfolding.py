@@ -1,49 +1,69 @@
-"""Generic unfolded ADMM-ALM-DFP network (Paper A Sec. III-A..G, Algorithm 1; reused in Sec. IV).
+"""Unfolded ADMM-ALM-DFP engine (Paper A Sec. III-A..G, Algorithm 1; PHR variant of Sec. IV).
 
-The network is generic in the objective: it drives a *problem* object (duck
-typed, see :class:`Problem`) that supplies the objective to minimise, its
-conjugate gradients, the inequality constraints ``c(x, phi) <= 0`` and the
-projections. Paper A's detection problem is :class:`risisac.paper_a.detection_net.DetectionProblem`;
-a CRB objective plugs in the same way.
+One engine serves both Paper A chapters: the detection problem (21)
+(:mod:`risisac.paper_a.detection_net`) and the CRB problem (42)
+(:mod:`risisac.paper_a.doa_net`). It is organised for speed: every DFP step is a
+handful of batched tensor operations on all instances at once (no Python loop
+over instances or clutter patches), only the block being updated computes its
+closed-form gradient, quantities fixed during a block (e.g. the radar vectors
+while ``x`` moves) are computed once per block, and the quasi-Newton matrix is
+kept as a stack of rank-one terms applied by two batched matrix products.
 
-Pieces
-------
-``HyperMLP(S, n_in)``      ``S`` independent tiny MLPs ``n_in -> 10 -> 1`` (one hidden layer of
-                           10 neurons, Xavier initialisation, Sec. III-G), positive output
-                           ``base * softplus(.)``; evaluated batched.
-``dfp_update(Bm, y, d, variant)``  DFP inverse-Hessian update (29) on a dense matrix ('standard' DFP
-                           or the paper's literal (29b) 'paper'); ``LowRankDFP`` the same in low-rank form.
-``dfp_solve(z, grad_fn, step_fn, proj, R, ...)``  R unfolded quasi-Newton steps (27)/(34) with the
-                           modified (cautious) update rule (28) and the projection (30)/(35).
-``alm_update(beta, eta, c)`` ``max(beta + eta c, 0)`` (26a)/(33a).
-``ADMMLayer``              the learnable parameters of one ADMM layer t: eta^{(t,j)}, tau^{(t,j,r)},
-                           kappa^{(t,j)}, zeta^{(t,j,r)} as HyperMLPs.
-``UnfoldedADMM(T, J, R, alm=)``  the network (``alm='plain'``: Lagrangian (25)/(32) of Sec. III;
-                           ``'phr'``: the PHR augmented Lagrangian (46)/(51) of Sec. IV); ``forward(problem, state, layers=...)``,
-                           ``layer_forward(t, problem, state)``; ``init_state(problem)``.
-``train_layerwise(net, make_problem, ...)``  layer-by-layer training (Sec. III-G).
+Layer ``t`` (Algorithm 1)::
 
-Conventions: complex variables, conjugate gradients ``g = df/dz^*`` (real gradient
-``2[Re g, Im g]``), quasi-Newton matrices in the real coordinates ``[Re z, Im z]``.
+    x block:   J ALM iterations:  beta <- max(beta + eta c(x), 0)              (26a)
+                                  R DFP steps on L_1(x) = f + rho/2||x - v + mu1/rho||^2 + <beta, c>
+                                  x <- proj(x - tau B grad L_1), B by (28)-(29)  (27)-(30)
+    v  = proj(rho x + mu1)                                                     (31)
+    phi block: the same with kappa, zeta, D                                    (33)-(35)
+    varphi = proj(rho phi + mu2)                                               (36)
+    mu1 += rho (x - v),  mu2 += rho (phi - varphi)                             (37)
+
+``alm='phr'`` replaces ``<beta, c>`` by the PHR term of (46)/(51), whose gradient
+weights the constraint gradients by ``max(beta + eta c, 0)``.
+
+How a problem plugs in
+----------------------
+A problem supplies ``rho``, ``optimize_phi`` and EITHER the fast block interface
+
+* ``block(which, state) -> Block`` with ``which in {'x', 'phi'}``; the returned
+  object has ``value_grad(z) -> (f (B,), conj-grad like z)``, ``cons(z) -> (B, ...)``
+  or ``None`` (``<= 0`` feasible), ``cons_grad(z, w)`` (conj-grad of ``sum w*c``) and
+  ``proj(z)``; it may cache anything that does not depend on ``z``;
+
+OR the plain methods of :class:`Problem` (``fx, fphi, cons, cons_grad_x,
+cons_grad_phi, proj_x, proj_phi``), which :class:`GenericBlock` adapts (slower:
+nothing is cached). Gradients are conjugate (Wirtinger) gradients ``df/dz^*``.
+
+Training and parameters
+-----------------------
+``train_layerwise(net, problem, s0, loss_fn, epochs, lr, batch_size=None)`` trains
+layer ``t`` by Adam with layers ``< t`` frozen (Sec. III-G); with ``batch_size``
+it takes mini-batches of the instances (``problem.subset(idx)`` and
+``state.subset(idx)`` are then needed; :class:`risisac.paper_a.detection_net.DetectionProblem`
+has it). Parameters: ``net.state_dict()`` / ``save_params(net, path)`` /
+``load_params(path)`` (a small ``.pt`` file with the sizes, loadable without
+pickled code).
 
 Learnable step sizes (our choice; the paper does not give the MLP inputs):
 ``tau = s / rms(B G)`` where ``s = softplus(MLP(features))`` and the features are
-``[log10 rms(G), log10 rms(B G), objective value]`` of each instance, so ``s`` is
-the length of the step per real coordinate and the same trained network works
-for any problem scale and size. The ALM steps ``eta_c`` (one per constraint
-``c = (k, l)``) come from one MLP applied to every constraint with features
-``[c value, beta_c]`` (size-agnostic in K and L).
+``[log10 rms(G), log10 rms(B G), objective value]`` of each instance; the ALM
+steps ``eta_c`` (one per constraint) come from one MLP applied to every
+constraint with features ``[c value, beta_c]``. ``HyperMLP`` holds ``S``
+independent MLPs ``n_in -> 10 -> 1`` (Xavier initialisation, Sec. III-G).
+
+Conventions: real coordinates of a complex ``z`` are interleaved
+``[Re z_1, Im z_1, ...]`` (a zero-copy view, :func:`as_real`); real gradient ``2 [Re g, Im g]``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Protocol
 
 import torch
 from torch import nn
-
-from .model import c2r, r2c
 
 
 class Problem(Protocol):  # pragma: no cover - documentation of the duck type
@@ -57,6 +77,30 @@ class Problem(Protocol):  # pragma: no cover - documentation of the duck type
     def cons_grad_phi(self, x, phi, beta): """conj-grad of sum beta*cons wrt phi."""
     def proj_x(self, x): ...
     def proj_phi(self, phi): ...
+
+
+class GenericBlock:
+    """Adapter: the block interface from the plain :class:`Problem` methods (nothing cached)."""
+
+    def __init__(self, problem, which: str, s: "ADMMState"):
+        p, x, phi = problem, s.x, s.phi
+        if which == "x":
+            self.value_grad = lambda z: p.fx(z, phi)
+            self.cons = lambda z: p.cons(z, phi)
+            self.cons_grad = lambda z, w: p.cons_grad_x(z, phi, w)
+            self.proj = p.proj_x
+        else:
+            self.value_grad = lambda z: p.fphi(x, z)
+            self.cons = lambda z: p.cons(x, z)
+            self.cons_grad = lambda z, w: p.cons_grad_phi(x, z, w)
+            self.proj = p.proj_phi
+
+
+def get_block(problem, which: str, s: "ADMMState"):
+    """``problem.block(which, s)`` when the problem has the fast interface, else :class:`GenericBlock`."""
+    if hasattr(problem, "block"):
+        return problem.block(which, s)
+    return GenericBlock(problem, which, s)
 
 
 # --------------------------------------------------------------------------- hyper-networks
@@ -76,18 +120,25 @@ class HyperMLP(nn.Module):
 
     def forward(self, s: int, feats):
         """MLP number ``s`` on ``feats`` (..., n_in) -> (...,) positive."""
-        h = torch.tanh(feats @ self.W1[s].mT + self.b1[s])
-        o = (h @ self.W2[s].mT)[..., 0] + self.b2[s, 0]
-        return self.base * nn.functional.softplus(o)
+        h = torch.tanh(torch.addmm(self.b1[s], feats.reshape(-1, self.n_in), self.W1[s].mT))
+        o = torch.addmm(self.b2[s], h, self.W2[s].mT)
+        return self.base * nn.functional.softplus(o.reshape(feats.shape[:-1]))
 
 
-def _rms(v):
-    return v.pow(2).mean(-1).sqrt()
+# --------------------------------------------------------------------------- real views
+def as_real(z):
+    """Complex (B, ...) -> real (B, 2n), interleaved ``[Re z_1, Im z_1, ...]`` (a view when possible)."""
+    return torch.view_as_real(z.resolve_conj().contiguous()).reshape(z.shape[0], -1)
+
+
+def as_complex(r, shape):
+    """Inverse of :func:`as_real`."""
+    return torch.view_as_complex(r.reshape(r.shape[0], *shape, 2).contiguous())
 
 
 # --------------------------------------------------------------------------- DFP
 def dfp_update(Bm, y, d, variant: str = "standard"):
-    """Quasi-Newton inverse-Hessian update (29) for real vectors ``y`` (gradient change), ``d`` (step).
+    """Quasi-Newton inverse-Hessian update (29) on a dense matrix (reference / tests).
 
     ``standard``: DFP, ``B - B y y^T B / (y^T B y) + d d^T / (y^T d)`` (satisfies ``B' y = d``).
     ``paper``: (29b) literally, ``... + (y^T B y) / (y^T d)^2 d d^T``.
@@ -101,41 +152,47 @@ def dfp_update(Bm, y, d, variant: str = "standard"):
     elif variant == "paper":
         coef = yBy / yd ** 2
     else:
-        raise ValueError("variant must be 'standard' or 'paper'")
+        raise ValueError(f"variant must be 'standard' or 'paper', got {variant!r}")
     return Bm - first + coef[..., None, None] * d[..., :, None] * d[..., None, :]
 
 
 class LowRankDFP:
-    """The DFP matrix ``B_r = I + sum_i c_i v_i v_i^T`` kept as rank-one terms (exact, no n x n).
+    """``B = I + sum_i w_i v_i^T`` (``w_i = c_i v_i``) as stacked tensors ``V, W`` (B, k, n).
 
-    With ``R`` steps ``B`` has at most ``2R`` terms, so ``B G`` costs ``O(R n)``
-    instead of ``O(n^2)``. ``masked_update`` applies (29) only where ``mask``.
+    ``apply(g) = g + W^T (V g)``: two batched products whatever the rank. With ``R``
+    DFP steps ``k <= 2R``; equal to the dense update (29) (:func:`dfp_update`).
+    ``masked_update`` applies (29) only where ``mask`` (the others get zero terms).
     """
 
     def __init__(self, variant: str = "standard"):
-        self.V, self.C = [], []
+        if variant not in ("standard", "paper"):
+            raise ValueError(f"variant must be 'standard' or 'paper', got {variant!r}")
+        self.V = self.W = None
         self.variant = variant
 
     def apply(self, g):
-        out = g
-        for v, c in zip(self.V, self.C):
-            out = out + (c * (v * g).sum(-1))[:, None] * v
-        return out
+        if self.V is None:
+            return g
+        return g + ((self.V @ g[..., None]).mT @ self.W)[..., 0, :]
 
     def masked_update(self, y, d, mask):
         By = self.apply(y)
         yBy = (y * By).sum(-1)
         yd = (y * d).sum(-1)
-        safe = lambda t: torch.where(mask, t, torch.ones_like(t))
-        c1 = torch.where(mask, -1.0 / safe(yBy), torch.zeros_like(yBy))
+        one = torch.ones_like(yd)
+        c1 = torch.where(mask, -1.0 / torch.where(mask, yBy, one), 0.0 * one)
         if self.variant == "standard":
-            c2 = torch.where(mask, 1.0 / safe(yd), torch.zeros_like(yd))
-        elif self.variant == "paper":
-            c2 = torch.where(mask, yBy / safe(yd) ** 2, torch.zeros_like(yd))
+            c2 = torch.where(mask, 1.0 / torch.where(mask, yd, one), 0.0 * one)
         else:
-            raise ValueError("variant must be 'standard' or 'paper'")
-        self.V += [By, d]
-        self.C += [c1, c2]
+            c2 = torch.where(mask, yBy / torch.where(mask, yd, one) ** 2, 0.0 * one)
+        Vn = torch.stack([By, d], 1)
+        Wn = torch.stack([c1[:, None] * By, c2[:, None] * d], 1)
+        self.V = Vn if self.V is None else torch.cat([self.V, Vn], 1)
+        self.W = Wn if self.W is None else torch.cat([self.W, Wn], 1)
+
+
+def _rms(v):
+    return torch.linalg.vector_norm(v, dim=-1) * (v.shape[-1] ** -0.5)
 
 
 def dfp_solve(z, grad_fn: Callable, step_fn: Callable, proj: Callable, R: int,
@@ -147,29 +204,28 @@ def dfp_solve(z, grad_fn: Callable, step_fn: Callable, proj: Callable, R: int,
     ``tau = s / rms(B G)``; ``proj`` maps back to the modulus set (30)/(35).
     The update (28) keeps ``B`` when ``y^T d / ||d||^2 <= cautious * ||G||``
     (the paper's rule with ``cautious = 1``) or when ``y^T d <= 0``.
-    ``B`` is held in low-rank form (:class:`LowRankDFP`), equal to (29).
     Returns ``(z, value)`` at the last iterate.
     """
     shape = z.shape[1:]
     f, g = grad_fn(z)
-    Gr = 2 * c2r(g)
+    G = 2 * as_real(g)
     Bm = LowRankDFP(variant)
     for r in range(R):
-        BG = Bm.apply(Gr)
-        feats = torch.stack([torch.log10(_rms(Gr) + 1e-30), torch.log10(_rms(BG) + 1e-30), f], -1)
-        tau = step_fn(r, feats.detach()) / (_rms(BG) + 1e-30)
-        zr = c2r(z)
-        z_new = proj(r2c(zr - tau[:, None] * BG, shape))
+        BG = Bm.apply(G)
+        nBG = _rms(BG)
+        feats = torch.cat([torch.log10(torch.stack([_rms(G), nBG], -1) + 1e-30), f[:, None]], -1)
+        tau = step_fn(r, feats.detach()) / (nBG + 1e-30)
+        z_new = proj(z - as_complex(tau[:, None] * BG, shape))
         f_new, g_new = grad_fn(z_new)
-        G_new = 2 * c2r(g_new)
+        G_new = 2 * as_real(g_new)
         if r < R - 1:
-            y = G_new - Gr
-            d = c2r(z_new) - zr
+            y = G_new - G
+            d = as_real(z_new - z)
             yd = (y * d).sum(-1)
             dd = (d * d).sum(-1).clamp_min(1e-300)
-            upd = (yd / dd > cautious * Gr.norm(dim=-1)) & (yd > 0)
+            upd = (yd / dd > cautious * torch.linalg.vector_norm(G, dim=-1)) & (yd > 0)
             Bm.masked_update(y, d, upd)
-        z, f, Gr = z_new, f_new, G_new
+        z, f, G = z_new, f_new, G_new
     return z, f
 
 
@@ -205,9 +261,15 @@ class ADMMState:
     beta_x: torch.Tensor | None
     beta_phi: torch.Tensor | None
 
-    def detach(self):
-        return ADMMState(*[None if t is None else t.detach() for t in
+    def _map(self, fn):
+        return ADMMState(*[None if t is None else fn(t) for t in
                            (self.x, self.phi, self.v, self.vphi, self.mu1, self.mu2, self.beta_x, self.beta_phi)])
+
+    def detach(self):
+        return self._map(lambda t: t.detach())
+
+    def subset(self, idx):
+        return self._map(lambda t: t[idx])
 
 
 class UnfoldedADMM(nn.Module):
@@ -217,11 +279,20 @@ class UnfoldedADMM(nn.Module):
                  variant: str = "standard", cautious: float = 1.0, alm: str = "plain"):
         super().__init__()
         if alm not in ("plain", "phr"):
-            raise ValueError("alm must be 'plain' (Lagrangian (25)) or 'phr' (PHR (46))")
+            raise ValueError(f"alm must be 'plain' (Lagrangian (25)) or 'phr' (PHR (46)), got {alm!r}")
+        for name, v in (("T", T), ("J", J), ("R", R)):
+            if int(v) < 1:
+                raise ValueError(f"{name} must be >= 1, got {v}")
         self.T, self.J, self.R = T, J, R
         self.alm = alm
         self.variant, self.cautious = variant, cautious
+        self.tau0, self.eta0 = tau0, eta0
         self.layers = nn.ModuleList([ADMMLayer(J, R, tau0, eta0) for _ in range(T)])
+
+    def config(self) -> dict:
+        """Constructor arguments (stored with saved parameters)."""
+        return dict(T=self.T, J=self.J, R=self.R, tau0=self.tau0, eta0=self.eta0, variant=self.variant,
+                    cautious=self.cautious, alm=self.alm)
 
     @staticmethod
     def init_state(problem, x0, phi0) -> ADMMState:
@@ -232,36 +303,31 @@ class UnfoldedADMM(nn.Module):
 
     def _block(self, problem, s: ADMMState, which: str, lay: ADMMLayer):
         rho = problem.rho
+        blk = get_block(problem, which, s)
         if which == "x":
             z, beta, center = s.x, s.beta_x, s.v - s.mu1 / rho
-            f_obj = lambda z_: problem.fx(z_, s.phi)
-            c_fn = lambda z_: problem.cons(z_, s.phi)
-            c_grad = lambda z_, b_: problem.cons_grad_x(z_, s.phi, b_)
-            proj, mult, stp = problem.proj_x, lay.eta, lay.tau
+            mult, stp = lay.eta, lay.tau
         else:
             z, beta, center = s.phi, s.beta_phi, s.vphi - s.mu2 / rho
-            f_obj = lambda z_: problem.fphi(s.x, z_)
-            c_fn = lambda z_: problem.cons(s.x, z_)
-            c_grad = lambda z_, b_: problem.cons_grad_phi(s.x, z_, b_)
-            proj, mult, stp = problem.proj_phi, lay.kappa, lay.zeta
+            mult, stp = lay.kappa, lay.zeta
+        phr = self.alm == "phr"
         for j in range(self.J):
             eta = None
             if beta is not None:
-                c = c_fn(z)
+                c = blk.cons(z)
                 eta = mult(j, torch.stack([c, beta], -1).detach())
                 beta = alm_update(beta, eta, c)
 
             def grad_fn(z_, beta=beta, eta=eta):
-                f, g = f_obj(z_)
-                g = g + 0.5 * rho * (z_ - center)
+                f, g = blk.value_grad(z_)
+                g = g + (0.5 * rho) * (z_ - center)
                 if beta is not None:
-                    if self.alm == "phr":   # d/dz sum eta/2 max(c + beta/eta, 0)^2
-                        g = g + c_grad(z_, torch.clamp_min(beta + eta * c_fn(z_), 0.0))
-                    else:                   # d/dz sum beta c  (25)
-                        g = g + c_grad(z_, beta)
+                    # PHR (46)/(51): d/dz sum eta/2 max(c + beta/eta, 0)^2 ; plain (25): d/dz sum beta c
+                    w = torch.clamp_min(beta + eta * blk.cons(z_), 0.0) if phr else beta
+                    g = g + blk.cons_grad(z_, w)
                 return f, g
 
-            z, _ = dfp_solve(z, grad_fn, lambda r, ft, j=j: stp(j * self.R + r, ft), proj, self.R,
+            z, _ = dfp_solve(z, grad_fn, lambda r, ft, j=j: stp(j * self.R + r, ft), blk.proj, self.R,
                              self.variant, self.cautious)
         return z, beta
 
@@ -291,26 +357,64 @@ class UnfoldedADMM(nn.Module):
 
 
 def train_layerwise(net: UnfoldedADMM, problem, s0: ADMMState, loss_fn: Callable, epochs: int,
-                    lr: float = 0.01, progress: Callable | None = None) -> list:
+                    lr: float = 0.01, progress: Callable | None = None, batch_size: int | None = None,
+                    generator: torch.Generator | None = None, layers: range | None = None,
+                    on_layer: Callable | None = None) -> list:
     """Layer-by-layer training (Sec. III-G): layer ``t`` is trained with layers ``< t`` frozen.
 
     ``loss_fn(problem, state) -> scalar`` (e.g. the negative normalised SINR of (38)).
-    Full-batch Adam, ``epochs`` steps per layer. Returns the loss history
-    ``[(t, epoch, loss), ...]``. The frozen layers' output is cached.
+    Adam, ``epochs`` steps per layer; full batch, or mini-batches of ``batch_size``
+    instances drawn without replacement by ``generator`` (needs ``problem.subset``).
+    ``layers`` restricts the trained layers (resuming: ``s0`` must then be the state
+    entering the first of them); ``on_layer(t, state, hist)`` is called after each.
+    Returns the loss history ``[(t, epoch, loss), ...]``; the entry with ``epoch == epochs``
+    is the full-batch loss after layer ``t``.
     """
     hist = []
     s = s0.detach()
-    it = range(net.T) if progress is None else progress(range(net.T), desc="train layers")
+    n = s.x.shape[0]
+    mini = batch_size is not None and batch_size < n
+    ts = range(net.T) if layers is None else layers
+    it = ts if progress is None else progress(ts, desc="train layers")
     for t in it:
         opt = torch.optim.Adam(net.layers[t].parameters(), lr=lr)
+        perm, pos = None, n
         for e in range(epochs):
-            out = net.layer_forward(t, problem, s)
-            loss = loss_fn(problem, out)
+            if mini:
+                if pos + batch_size > n:
+                    perm, pos = torch.randperm(n, generator=generator), 0
+                idx = perm[pos:pos + batch_size]
+                pos += batch_size
+                pr, st = problem.subset(idx), s.subset(idx)
+            else:
+                pr, st = problem, s
+            out = net.layer_forward(t, pr, st)
+            loss = loss_fn(pr, out)
             opt.zero_grad()
             loss.backward()
             opt.step()
             hist.append((t, e, float(loss.detach())))
         with torch.no_grad():
             s = net.layer_forward(t, problem, s).detach()
-        hist.append((t, epochs, float(loss_fn(problem, s))))
+            hist.append((t, epochs, float(loss_fn(problem, s))))
+        if on_layer is not None:
+            on_layer(t, s, hist)
     return hist
+
+
+# --------------------------------------------------------------------------- parameters on disk
+def save_params(net: UnfoldedADMM, path, **meta) -> Path:
+    """Write the learned parameters (+ constructor arguments and ``meta``) to ``path`` (.pt)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"config": net.config(), "state": {k: v.detach().cpu() for k, v in net.state_dict().items()},
+                "meta": meta}, path)
+    return path
+
+
+def load_params(path, cls=None) -> UnfoldedADMM:
+    """A network rebuilt from :func:`save_params` output (``cls`` defaults to :class:`UnfoldedADMM`)."""
+    d = torch.load(Path(path), map_location="cpu", weights_only=True)
+    net = (cls or UnfoldedADMM)(**d["config"])
+    net.load_state_dict(d["state"])
+    return net

@@ -1,4 +1,4 @@
-"""Unit tests of the Paper A detection chapter: model, analytic gradients, DFP, ADMM-MM pieces."""
+"""risisac.paper_a.model: geometry, SINR (21a) and its analytic gradients, CI constraints (19)."""
 
 import numpy as np
 import pytest
@@ -8,12 +8,9 @@ from risisac.book.torchutil import setup_torch
 
 setup_torch()
 
-from risisac.paper_a import admm_mm as am  # noqa: E402
 from risisac import detection as det  # noqa: E402
-from risisac.paper_a import detection_net as pu  # noqa: E402
+from risisac.book.rng import make_rng  # noqa: E402
 from risisac.paper_a import model as sm  # noqa: E402
-from risisac.paper_a import unfolding as uf  # noqa: E402
-from risisac.book.rng import make_rng, seed_torch  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +30,29 @@ def test_geometry_matches_reference_distances():
     assert np.isclose(g["th_bt"], 0.0)
 
 
+def test_bad_config_is_a_clear_error():
+    with pytest.raises(ValueError, match="range bins"):
+        sm.SLPConfig(L=2)
+    with pytest.raises(ValueError, match="N must be >= 1"):
+        sm.SLPConfig(N=0)
+
+
+def test_shift_gathers_are_the_delays(small):
+    cfg, b, X, phi = small
+    i_f, m_f, i_a, m_a = sm._shift_index(b.L, b.bins)
+    V = X[:, :3, :]                                           # (B, Q=3, L) any complex rows
+    fwd = sm._shift(V, i_f, m_f)
+    adj = sm._shift(V, i_a, m_a)
+    for q, d in enumerate(b.bins):
+        assert torch.equal(fwd[:, q], det.delay(V[:, q], d))
+        assert torch.equal(adj[:, q], sm.advance(V[:, q], d))
+
+
 def test_sinr_matches_dense_mvdr(small):
     """Factored SINR == library Woodbury SINR == dense a^H R^{-1} a and the MVDR filter's SINR (17)."""
     cfg, b, X, phi = small
     s_fast = sm.fast_sinr(b, X, phi)
     s_lib = sm.radar_sinr(b, X, phi)
-    # dense reference with explicit (I kron H) J matrices (tiny sizes only)
     M, L = b.M, b.L
     u0, uq = sm.radar_vectors(b, phi)
     for i in range(b.B):
@@ -66,6 +80,9 @@ def test_sinr_gradients_vs_autograd(small):
     _, gX, gp = sm.sinr_and_grads(b, X, phi)
     assert torch.allclose(Xr.grad, 2 * gX, rtol=1e-8, atol=1e-12 * gX.abs().max())
     assert torch.allclose(pr.grad, 2 * gp, rtol=1e-8, atol=1e-12 * gp.abs().max())
+    # the cached radar vectors (x block) give the same numbers
+    s1, gX1, _ = sm.sinr_and_grads(b, X, phi, True, False, u=sm.radar_cache(b, phi))
+    assert torch.allclose(gX1, gX, rtol=1e-12, atol=0) and torch.allclose(s1, sm.fast_sinr(b, X, phi))
 
 
 def test_sinr_gradient_finite_difference(small):
@@ -97,53 +114,11 @@ def test_ci_values_grads_and_linear_forms(small):
     assert torch.allclose(lin, g, atol=1e-15)
 
 
-def test_lowrank_dfp_equals_dense():
-    rng = make_rng(6, "dfp")
-    n, B = 7, 2
-    lr = uf.LowRankDFP()
-    Bm = torch.eye(n).expand(B, n, n)
-    for _ in range(3):
-        y = torch.as_tensor(rng.standard_normal((B, n)))
-        d = y + 0.1 * torch.as_tensor(rng.standard_normal((B, n)))     # y^T d > 0
-        lr.masked_update(y, d, torch.ones(B, dtype=torch.bool))
-        Bm = uf.dfp_update(Bm, y, d)
-        assert torch.allclose((Bm @ y[..., None])[..., 0], d)          # secant equation
-    g = torch.as_tensor(rng.standard_normal((B, n)))
-    assert torch.allclose(lr.apply(g), (Bm @ g[..., None])[..., 0])
-
-
-def test_polyhedron_projection_kkt():
-    rng = make_rng(7, "poly")
-    V = torch.as_tensor(rng.standard_normal((2, 5, 4)) + 1j * rng.standard_normal((2, 5, 4)))
-    d = torch.as_tensor(rng.uniform(-1, 0, (2, 5)))
-    c = torch.as_tensor(rng.standard_normal((2, 4)) + 1j * rng.standard_normal((2, 4)))
-    z = am.proj_polyhedron(c, V, d, iters=3000)
-    assert ((V @ z[..., None])[..., 0].real - d).max() < 1e-6
-    # optimality vs a few random feasible points: none closer to c
-    import cvxpy as cp
-    for i in range(2):
-        zr = cp.Variable(8)
-        A = np.hstack([V[i].real.numpy(), -V[i].imag.numpy()])
-        cc = np.concatenate([c[i].real.numpy(), c[i].imag.numpy()])
-        cp.Problem(cp.Minimize(cp.sum_squares(zr - cc)), [A @ zr <= d[i].numpy()]).solve()
-        assert np.allclose(np.concatenate([z[i].real, z[i].imag]), zr.value, atol=1e-4)
-
-
-def test_unfolded_network_runs_and_is_feasible_after_repair(small):
+def test_projections_and_initial_points(small):
     cfg, b, X, phi = small
-    seed_torch(0, "net")
-    net = uf.UnfoldedADMM(T=2, J=1, R=2)
-    out = pu.run_proposed(net, b, "ris")
-    assert torch.allclose(out["X"].abs(), torch.full_like(out["X"].abs(), np.sqrt(b.P / b.M)))
-    assert torch.allclose(out["phi"].abs(), torch.ones_like(out["phi"].abs()))
-    assert (sm.ci_values(b, out["X"], out["phi"]) <= 1e-12).all()
-    assert (out["sinr"] > 0).all()
-
-
-def test_admm_mm_monotone_and_feasible(small):
-    cfg, b, X, phi = small
-    X0, phi0 = pu.start_point(b, "ris")
-    out = am.admm_mm(b, X0, phi0, iters=3, trace=True)
-    tr = out["trace"]
-    assert (tr[:, 1:] >= tr[:, :-1] * (1 - 1e-12)).all()
-    assert (sm.ci_values(b, out["X"], out["phi"]) <= 1e-12).all()
+    assert torch.allclose(sm.project_x(3 * X, b.P).abs(), torch.full(X.shape, np.sqrt(b.P / b.M)))
+    assert torch.allclose(sm.project_phi(2 * phi).abs(), torch.ones(phi.shape))
+    p0 = sm.init_phi(b, "target")
+    u0, _ = sm.radar_vectors(b, p0)
+    u_rand, _ = sm.radar_vectors(b, phi)
+    assert (u0.norm(dim=-1) > u_rand.norm(dim=-1)).all()     # co-phasing raises the target gain

@@ -1,0 +1,109 @@
+"""risisac.paper_a.detection_net: the detection problem's fast blocks, constraint scaling, loss,
+mini-batch subsets and the scheme runner."""
+
+import numpy as np
+import pytest
+import torch
+
+from risisac.book.torchutil import setup_torch
+
+setup_torch()
+
+from risisac.book.rng import make_rng, seed_torch  # noqa: E402
+from risisac.paper_a import detection_net as pu  # noqa: E402
+from risisac.paper_a import model as sm  # noqa: E402
+from risisac.paper_a import unfolding as uf  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def setup():
+    b = sm.sample_batch(sm.SLPConfig(N=8, L=6), 3, make_rng(0, "dn"))
+    X0, phi0 = pu.start_point(b, "ris")
+    rng = make_rng(1, "pt")
+    X = sm.project_x(torch.as_tensor(rng.standard_normal((3, 6, 6)) + 1j * rng.standard_normal((3, 6, 6))), b.P)
+    phi = sm.init_phi(b, "random", make_rng(2, "phi"))
+    return b, X0, phi0, X, phi
+
+
+@pytest.mark.parametrize("scale", ["gamma", "amplitude"])
+def test_blocks_equal_plain_methods(setup, scale):
+    b, X0, phi0, X, phi = setup
+    pr = pu.DetectionProblem(b, X0, phi0, cons_scale=scale)
+    xb = X / pr.a
+    s = uf.ADMMState(xb, phi, xb, phi, xb, phi, None, None)
+    w = torch.as_tensor(make_rng(3, "w").uniform(size=(b.B, b.K, b.L)))
+    for which, z in (("x", xb), ("phi", phi)):
+        blk = pr.block(which, s)
+        gen = uf.GenericBlock(pr, which, s)
+        f1, g1 = blk.value_grad(z)
+        f2, g2 = gen.value_grad(z)
+        assert torch.allclose(f1, f2, rtol=1e-12) and torch.allclose(g1, g2, rtol=1e-10, atol=1e-14 * float(g2.abs().max()))
+        assert torch.allclose(blk.cons(z), gen.cons(z), rtol=1e-10, atol=1e-12)
+        c1, c2 = blk.cons_grad(z, w), gen.cons_grad(z, w)
+        assert torch.allclose(c1, c2, rtol=1e-10, atol=1e-14 * float(c2.abs().max()))
+        assert torch.equal(blk.proj(2 * z), gen.proj(2 * z))
+
+
+def test_gamma_scaling_counts_violations_in_thresholds(setup):
+    b, X0, phi0, X, phi = setup
+    pr = pu.DetectionProblem(b, X0, phi0)
+    assert torch.allclose(pr.cons(X / pr.a, phi), sm.ci_values(b, X, phi) / b.gamma)
+    amp = pu.DetectionProblem(b, X0, phi0, cons_scale="amplitude")
+    assert (amp.gs > 10 * b.gamma).all()          # the old scale made violations look small
+    with pytest.raises(ValueError, match="cons_scale"):
+        pu.DetectionProblem(b, X0, phi0, cons_scale="none")
+
+
+def test_objective_is_negative_normalised_sinr(setup):
+    b, X0, phi0, X, phi = setup
+    pr = pu.DetectionProblem(b, X0, phi0)
+    f, _ = pr.fx(pr.xb0, phi0)
+    assert torch.allclose(f, -torch.ones(b.B))
+    f, _ = pr.fx(X / pr.a, phi)
+    assert torch.allclose(f, -sm.fast_sinr(b, X, phi) / pr.S0)
+
+
+def test_loss_penalises_violation(setup):
+    b, X0, phi0, X, phi = setup
+    pr = pu.DetectionProblem(b, X0, phi0)
+    s = uf.ADMMState(X / pr.a, phi, X / pr.a, phi, X, phi, None, None)
+    c = pr.cons(X / pr.a, phi)
+    base = -(sm.fast_sinr(b, X, phi) / pr.S0).mean()
+    assert torch.isclose(pu.loss_sinr(pr, s, w_viol=0.0), base)
+    assert torch.isclose(pu.loss_sinr(pr, s, w_viol=2.0), base + 2.0 * torch.relu(c).pow(2).mean())
+
+
+def test_subset(setup):
+    b, X0, phi0, X, phi = setup
+    pr = pu.DetectionProblem(b, X0, phi0)
+    sub = pr.subset(torch.tensor([2, 0]))
+    assert sub.b.B == 2 and torch.equal(sub.S0, pr.S0[[2, 0]]) and torch.equal(sub.xb0, pr.xb0[[2, 0]])
+    f, _ = sub.fx(sub.xb0, phi0[[2, 0]])
+    assert torch.allclose(f, -torch.ones(2))
+
+
+def test_run_proposed_reports_raw_and_repaired(setup):
+    b, X0, phi0, X, phi = setup
+    seed_torch(0, "net")
+    net = uf.UnfoldedADMM(T=2, J=1, R=2)
+    out = pu.run_proposed(net, b, "ris")
+    assert torch.allclose(out["X"].abs(), torch.full_like(out["X"].abs(), np.sqrt(b.P / b.M)))
+    assert torch.allclose(out["phi"].abs(), torch.ones_like(out["phi"].abs()))
+    assert (sm.ci_values(b, out["X"], out["phi"]) <= 1e-12).all()
+    raw = out["raw"]
+    Xr, pr_ = pu.design(out["problem"], out["state"])
+    assert torch.allclose(raw["sinr"], sm.fast_sinr(b, Xr, pr_))
+    assert torch.allclose(raw["viol"], sm.ci_values(b, Xr, pr_).amax((-1, -2)) / b.gamma)
+    assert torch.equal(raw["feasible"], raw["viol"] <= pu.FEAS_TOL)
+    assert torch.equal(out["repaired"], ~raw["feasible"])
+    out2 = pu.run_proposed(net, b, "ris", repair=False)
+    assert torch.equal(out2["X"], Xr) and not out2["repaired"].any()
+
+
+def test_start_point_modes(setup):
+    b = setup[0]
+    for mode in ("ris", "rand", "noris"):
+        X, phi = pu.start_point(b if mode != "noris" else b.without_ris(), mode, make_rng(0, "m"))
+        assert torch.allclose(X.abs(), torch.full(X.shape, np.sqrt(b.P / b.M)))
+    with pytest.raises(ValueError, match="mode"):
+        pu.start_point(b, "other")
