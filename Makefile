@@ -46,10 +46,14 @@ NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.
 help:
 	@sed -n '2,7p' Makefile
 
+# TORCH_INDEX=https://download.pytorch.org/whl/cpu installs PyTorch's CPU-only wheel first
+# (on Linux a plain `pip install torch` pulls the multi-GB CUDA build).
+TORCH_INDEX ?=
 venv: $(VENV_DEP)
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	$(if $(TORCH_INDEX),$(BIN)/python -m pip install -q "$$(grep -E '^torch==' requirements.txt | cut -d' ' -f1)" --index-url $(TORCH_INDEX))
 	$(BIN)/python -m pip install -q -r requirements.txt
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
@@ -76,10 +80,15 @@ execute-all: venv
 
 book: venv execute-all html
 
+# REPO_URL=https://github.com/<owner>/<repo> (or $$RISISAC_REPO_URL): the repository the launch
+# buttons (Binder) and the repository button point to; default: repository.url in _config.yml.
+REPO_URL ?= $(RISISAC_REPO_URL)
+BOOK_CONFIG := $(if $(REPO_URL),--config $(CURDIR)/_build/_config.yml,)
 html: venv
 	python tools/gather.py
 	python tools/local_mathjax.py
-	jupyter-book build . --all -q
+	$(if $(REPO_URL),python tools/repo_config.py $(REPO_URL) _build/_config.yml)
+	jupyter-book build . --all -q $(BOOK_CONFIG)
 	@echo "Book: $(CURDIR)/_build/html/index.html"
 
 ## Heavy training jobs: artefacts + JSON record under models/<chapter>/ (see tools/train.py).
@@ -123,7 +132,8 @@ build-check: venv
 	python tools/gather.py --check
 	python tools/local_mathjax.py
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
-	jupyter-book build . -W -n --keep-going --all -q
+	$(if $(REPO_URL),python tools/repo_config.py $(REPO_URL) _build/_config.yml)
+	jupyter-book build . -W -n --keep-going --all -q $(BOOK_CONFIG)
 	python tools/check_html.py
 
 ## Re-run one chapter (its current .md source) with new parameters, never touching the committed pair.
