@@ -41,6 +41,16 @@ def title(name: str) -> str:
     return m.group(1).strip() if m else name
 
 
+def short_title(name: str) -> str:
+    """The chapter title up to its first colon-separated topic (e.g. "Paper A: target detection")."""
+    t = title(name)
+    head, _, rest = t.partition(":")
+    if not rest:
+        return t
+    words = re.split(r"\s+(?:with|by|and|from)\s+", rest.strip(), maxsplit=1)[0]
+    return f"{head}: {words}"
+
+
 def num(v) -> str:
     if isinstance(v, bool):
         return str(v)
@@ -67,8 +77,8 @@ def counts(led: dict) -> dict:
     return {v: sum(c["verdict"] == v for c in led["claims"]) for v in VERDICTS}
 
 
-def verdict_span(v: str) -> str:
-    return f'<span class="verdict-{v.replace(" ", "-")}">{e(v)}</span>'
+def verdict_span(v: str, text=None) -> str:
+    return f'<span class="verdict-{v.replace(" ", "-")}">{e(v if text is None else text)}</span>'
 
 
 def ours(c: dict) -> str:
@@ -89,7 +99,7 @@ def summary_table(link_prefix: str) -> str:
     checks_total = [0, 0]
     for name in chapters():
         led = ledger(name)
-        link = f'<a href="{link_prefix}{name}.html">{e(title(name))}</a>'
+        link = f'<a href="{link_prefix}{name}.html" title="{e(title(name))}">{e(short_title(name))}</a>'
         if led is None:
             rows.append(f"<tr><td>{link}</td>" + "<td>-</td>" * (len(VERDICTS) + 1) + "</tr>")
             continue
@@ -101,10 +111,12 @@ def summary_table(link_prefix: str) -> str:
         checks_total[0] += ok
         checks_total[1] += len(checks)
         rows.append(f"<tr><td>{link}</td>"
-                    + "".join(f"<td>{cnt[v]}</td>" for v in VERDICTS)
-                    + f"<td>{ok}/{len(checks)} pass</td></tr>")
+                    + "".join(f"<td>{verdict_span(v, cnt[v]) if cnt[v] else 0}</td>"
+                              for v in VERDICTS)
+                    + f"<td>{f'{ok} of {len(checks)} pass' if checks else '-'}</td></tr>")
     rows.append("<tr><td><b>all chapters</b></td>" + "".join(f"<td><b>{total[v]}</b></td>" for v in VERDICTS)
-                + f"<td><b>{checks_total[0]}/{checks_total[1]} pass</b></td></tr>")
+                + (f"<td><b>{checks_total[0]} of {checks_total[1]} pass</b></td></tr>" if checks_total[1]
+                   else "<td>-</td></tr>"))
     rows.append("</tbody></table>")
     return "".join(rows)
 
