@@ -196,3 +196,17 @@ def test_check_html_counts_mathjax_bundles():
     many = one + '<script src="../_static/mathjax/input/tex/extensions/ams.js"></script>'
     assert check_html.mathjax_problems(one) == []
     assert check_html.mathjax_problems(many)
+
+
+def test_rendered_run_shows_each_progress_bar_once():
+    import render_run
+    bar = "\r".join(f"SNR: {p}%|##| {i}/3" for i, p in ((0, 0), (1, 33), (3, 100))) + "\n"
+    nb = {"cells": [{"cell_type": "code", "outputs": [
+        {"output_type": "stream", "name": "stderr", "text": bar[:20]},
+        {"output_type": "stream", "name": "stderr", "text": bar[20:]},
+        {"output_type": "stream", "name": "stdout", "text": "table\n"}]}]}
+    outs = render_run.merge_streams(nb)["cells"][0]["outputs"]
+    assert [o["name"] for o in outs] == ["stderr", "stdout"]
+    assert outs[0]["text"] == "SNR: 100%|##| 3/3\n"
+    cleared = render_run.settle("SNR: 33%|#| 1/3\r          \r")
+    assert cleared.strip() == ""

@@ -17,12 +17,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def settle(text: str) -> str:
-    """Apply terminal carriage returns: keep, per line, what is left after the last ``\\r``."""
+    """Apply terminal carriage returns: keep, per line, what is left after the last ``\\r``
+    (a bar that was cleared at its end leaves nothing, as in a terminal)."""
     lines = []
     for line in text.split("\n"):
-        parts = [p for p in line.split("\r")]
-        kept = next((p for p in reversed(parts) if p.strip()), "") if len(parts) > 1 else line
-        lines.append(re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", kept))
+        kept = line.split("\r")[-1]
+        kept = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", kept)
+        if kept.strip() or "\r" not in line:
+            lines.append(kept)
     return "\n".join(lines)
 
 
@@ -59,9 +61,14 @@ def main(folder: str) -> None:
     mj = ROOT / "_build" / "mathjax"
     (site / "_config.yml").write_text(
         f'title: "Run {run.name}"\nexecute:\n  execute_notebooks: "off"\n'
-        'only_build_toc_files: true\nparse:\n  myst_enable_extensions: [dollarmath, amsmath]\n'
-        'sphinx:\n  config:\n'
-        f'    html_static_path: ["{mj}"]\n'
+        'only_build_toc_files: true\nparse:\n  myst_enable_extensions: [dollarmath, amsmath, colon_fence]\n'
+        'sphinx:\n'
+        f'  local_extensions:\n    risisac_html: {ROOT / "book" / "_ext"}/\n'
+        '  config:\n'
+        f'    html_static_path: ["{mj}", "{ROOT / "book" / "static"}"]\n'
+        '    html_css_files: ["risisac.css"]\n'
+        '    html_context: {default_mode: light}\n'
+        '    nb_merge_streams: true\n'
         '    mathjax_path: "tex-chtml.js"\n')
     (site / "_toc.yml").write_text(f"format: jb-book\nroot: {nbs[0].stem}\n")
     shutil.rmtree(site / "_build", ignore_errors=True)

@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     jupytext.write(jupytext.read(ROOT / "notebooks" / f"{a.chapter}.md"), src)
     out = run / f"{a.chapter}.ipynb"
     os.environ["RISISAC_RESULTS_DIR"] = str(run / "results")
+    os.environ["RISISAC_PROGRESS_LEAVE"] = "1"     # each bar's final state stays (rendered once)
     try:
         pm.execute_notebook(str(src), str(out), parameters=params, cwd=str(ROOT / "notebooks"),
                             progress_bar=False, log_output=False, kernel_name="python3")
