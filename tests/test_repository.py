@@ -210,3 +210,24 @@ def test_rendered_run_shows_each_progress_bar_once():
     assert outs[0]["text"] == "SNR: 100%|##| 3/3\n"
     cleared = render_run.settle("SNR: 33%|#| 1/3\r          \r")
     assert cleared.strip() == ""
+
+
+def test_every_bib_file_is_registered_and_no_key_is_defined_twice():
+    import gather
+    cfg = (ROOT / "_config.yml").read_text()
+    assert gather.config(cfg) == cfg, "run tools/gather.py: _config.yml does not list every book/refs/*.bib"
+    keys = {}
+    for bib in [ROOT / "book" / "references.bib", *sorted((ROOT / "book" / "refs").glob("*.bib"))]:
+        for key in re.findall(r"^@\w+\{([^,\s]+),", bib.read_text(), re.M):
+            assert key not in keys, f"bib key {key!r} defined in {keys.get(key)} and {bib.name}"
+            keys[key] = bib.name
+    for key in ("jiang2025ris", "qi2024uplink", "jeon2025rydberg", "liu2022jstsp"):
+        assert key in keys
+
+
+def test_envcheck_accepts_this_environment_and_names_what_is_missing(monkeypatch):
+    import envcheck
+    assert envcheck.missing() == [], "the test environment lacks pins of requirements.txt"
+    monkeypatch.setattr(envcheck, "pins", lambda: {"numpy": "0.0.1", "no-such-package-xyz": "1"})
+    bad = envcheck.missing()
+    assert any(b.startswith("numpy") for b in bad) and any("no-such-package-xyz" in b for b in bad)
