@@ -66,3 +66,28 @@ def test_admm_mm_radar_only_beats_qos(small):
     ro = am.admm_mm(b, X0, phi0, iters=4, qos=False)
     assert torch.allclose(ro["X"].abs(), torch.full(ro["X"].shape, np.sqrt(b.P / b.M)))
     assert (ro["sinr"] >= sm.fast_sinr(b, X0, phi0)).all()
+
+
+def test_liu_residual_rule():
+    tr = [torch.tensor([10.0, 10.0])] + [torch.tensor([20.0, 10.0 + 0.01 * k]) for k in range(1, 30)]
+    r1 = am.liu_residual(tr, 1)
+    assert torch.allclose(r1, torch.tensor([1.0, 0.001]))             # |1 - cur/prev|
+    r25 = am.liu_residual(tr, 25)
+    # instance 0: constant -> both residuals 0; instance 1: the 20-iteration average is used
+    avg = torch.stack(tr[5:25], -1).mean(-1)[1]
+    assert float(r25[0]) == 0.0 and torch.isclose(r25[1], (1 - avg / tr[25][1]).abs())
+    assert float(r25[1]) > float((1 - tr[25][1] / tr[24][1]).abs())
+
+
+def test_admm_mm_stops_each_instance_on_its_own(small):
+    b = small
+    X0, phi0 = pu.start_point(b, "ris")
+    out = am.admm_mm(b, X0, phi0, iters=60, tol=5e-4, trace=True, clock=True)
+    it = out["iters"]
+    assert out["converged"].all() and (it >= 2).all() and (it < 60).all()
+    tr = out["trace"]
+    for i in range(b.B):                                            # frozen after its own stop
+        assert torch.all(tr[i, int(it[i]):] == tr[i, int(it[i])])
+    assert len(out["seconds"]) == tr.shape[1] and out["seconds"][-1] > 0
+    loose = am.admm_mm(b, X0, phi0, iters=60, tol=5e-2)
+    assert (loose["iters"] <= it).all() and (loose["iters"] < it).any()

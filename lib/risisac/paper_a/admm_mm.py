@@ -19,9 +19,20 @@ of the SINR with the constraints handled by ADMM:
    (:func:`proj_polyhedron`, dual FISTA), ``w``-step = modulus projection of
    ``z + lam``, ``lam += z - w``. The modulus-feasible ``w`` is returned.
 
+3. **Stopping rule of ref. [25]'s public code**: relative change of the SINR in dB below
+   ``5e-4`` (with a 20-iteration average once the change is below ``1e-3``), per
+   instance (:func:`liu_residual`); converged instances are frozen.
+
+What is *not* Liu et al.'s: their surrogates (a quadratic MM surrogate of the MVDR SINR
+for x; an eigenvalue-bounded quartic-to-quadratic surrogate for phi) are solved as convex
+programs (CVX) over the relaxed modulus sets ``|x_i| <= r``, ``|phi_n| <= 1`` inside an
+ADMM whose splitting enforces the exact moduli. This module keeps our linearised
+minoriser on the modulus set (step 1) with backtracking; it is the same problem and
+the same constraints, solved by a different (first-order) MM.
+
 API: ``proj_polyhedron(c, V, d, iters)``, ``admm_linear(b, z0, V, d, radius, ...)``,
-``feasible_start(batch, X, phi)``, ``admm_mm(batch, X0, phi0, iters, qos=True, ...)`` -> dict
-(X, phi, sinr, trace).
+``feasible_start(batch, X, phi)``, ``admm_mm(batch, X0, phi0, iters, qos=True, tol=...)`` -> dict
+(X, phi, sinr, trace, iters, converged, seconds), ``liu_residual``.
 """
 
 from __future__ import annotations
@@ -169,48 +180,101 @@ def _backtrack(z, Lk, scale, s, vcur, max_backtrack, propose, evaluate):
     return zn, Lk, s, vcur
 
 
+def liu_residual(trace_db: list, it: int) -> torch.Tensor:
+    """Stopping residual of Liu et al.'s code (ref. [25]) after iteration ``it`` (>= 1).
+
+    ``res = |1 - SINR_dB(it) / SINR_dB(it-1)|``; once ``it > 20`` and ``res < 1e-3`` it is
+    replaced by ``|1 - mean(SINR_dB(it-20..it-1)) / SINR_dB(it)|`` (a 20-iteration average,
+    so a slow creep does not stop the run early). SINRs in dB, per instance.
+    """
+    cur, prev = trace_db[it], trace_db[it - 1]
+    res = (1 - cur / prev).abs()
+    if it > 20:
+        avg = torch.stack(trace_db[it - 20:it], -1).mean(-1)
+        res = torch.where(res < 1e-3, (1 - avg / cur).abs(), res)
+    return res
+
+
 def admm_mm(b: sm.SLPBatch, X0, phi0, iters: int = 20, qos: bool = True, optimize_phi: bool = True,
             admm_iters: int = 30, proj_iters: int = 50, phi_admm_iters: int = 10, phi_proj_iters: int = 25,
-            max_backtrack: int = 4, slack: float = 1.5, tol: float = 0.0, trace: bool = False):
-    """ADMM-MM (see module doc). Batched over instances; returns dict(X, phi, sinr, trace).
+            max_backtrack: int = 4, slack: float = 1.5, tol: float = 0.0, trace: bool = False,
+            clock: bool = False):
+    """ADMM-MM (see module doc). Batched over instances; returns dict(X, phi, sinr, trace, iters).
 
     ``qos=False`` gives the radar-only design (modulus constraints only). The
     ADMM searches use the CI threshold ``slack * gamma`` so that the modulus
-    projection of the last ADMM iterate still meets the true threshold. Stops
-    early when no instance improved its SINR by more than ``tol`` (relative).
+    projection of the last ADMM iterate still meets the true threshold.
+    ``tol > 0``: each instance stops on its own when the stopping residual of Liu et al.
+    (:func:`liu_residual`, their tolerance is ``5e-4``) falls to ``tol`` or below; stopped
+    instances are frozen and no longer computed. ``iters`` caps the iterations.
+    ``out['iters']`` (B,) counts the iterations each instance ran; ``out['converged']`` marks
+    the instances that met the tolerance; with ``clock`` ``out['seconds']`` holds the
+    cumulative wall time after each iteration (the whole batch).
     """
+    import time
     bt = _with_gamma(b, slack * b.gamma)
     radius = np.sqrt(b.P / b.M)
     X, phi = X0.clone(), phi0.clone()
     s = sm.fast_sinr(b, X, phi)
-    viol = lambda X_, p_: (sm.ci_values(b, X_, p_).amax((-1, -2)) if qos else torch.zeros_like(s))
-    vcur = viol(X, phi).clamp_min(0.0)
-    tr = [s]
+    vfun = lambda bb, X_, p_: (sm.ci_values(bb, X_, p_).amax((-1, -2)) if qos else torch.zeros(X_.shape[0]))
+    vcur = vfun(b, X, phi).clamp_min(0.0)
+    tr = [s.clone()]
+    tr_db = [10 * torch.log10(s)]
     LX = torch.full_like(s, 1.0)
     LP = torch.full_like(s, 1.0)
     optimize_phi = optimize_phi and b.ris
+    active = torch.ones_like(s, dtype=torch.bool)
+    n_it = torch.zeros(s.shape, dtype=torch.long)
+    secs, t0 = [0.0], time.perf_counter()
     for it in range(iters):
-        # ---- X block
-        _, gX, _ = sm.sinr_and_grads(b, X, phi, True, False)
-        V, d = sm.ci_linear_x(bt, phi) if qos else (None, None)
+        idx = active.nonzero()[:, 0]
+        full = bool(active.all())
+        sub = (lambda t: t) if full else (lambda t: t[idx])
+        bb = b if full else b.subset(idx)
+        bbt = bt if full else bt.subset(idx)
+        Xa, pa, sa, va, LXa, LPa = sub(X), sub(phi), sub(s), sub(vcur), sub(LX), sub(LP)
+        Xa, pa, sa, va, LXa, LPa = _mm_iteration(bb, bbt, Xa, pa, sa, va, LXa, LPa, radius, qos, optimize_phi,
+                                                 admm_iters, proj_iters, phi_admm_iters, phi_proj_iters,
+                                                 max_backtrack, vfun)
+        if full:
+            X, phi, s, vcur, LX, LP = Xa, pa, sa, va, LXa, LPa
+        else:
+            X, phi, s, vcur, LX, LP = (t.index_copy(0, idx, a) for t, a in
+                                       ((X, Xa), (phi, pa), (s, sa), (vcur, va), (LX, LXa), (LP, LPa)))
+        n_it = n_it + active.long()
+        tr.append(s.clone())
+        tr_db.append(10 * torch.log10(s))
+        secs.append(time.perf_counter() - t0)
+        if tol > 0:
+            active = active & (liu_residual(tr_db, it + 1) > tol)
+            if not bool(active.any()):
+                break
+    return dict(X=X, phi=phi, sinr=s, trace=torch.stack(tr, -1) if trace else None, iters=n_it,
+                converged=~active if tol > 0 else torch.zeros_like(active),
+                seconds=secs if clock else None)
+
+
+def _mm_iteration(b, bt, X, phi, s, vcur, LX, LP, radius, qos, optimize_phi, admm_iters, proj_iters,
+                  phi_admm_iters, phi_proj_iters, max_backtrack, vfun):
+    """One ADMM-MM iteration (X block, then phi block) on the instances of ``b``."""
+    # ---- X block
+    _, gX, _ = sm.sinr_and_grads(b, X, phi, True, False)
+    V, d = sm.ci_linear_x(bt, phi) if qos else (None, None)
+    V = PolyProjector(V, d) if qos else None
+    scale = (gX.abs().pow(2).mean((-1, -2)).sqrt() / radius)          # gradient scale per instance
+    X, LX, s, vcur = _backtrack(
+        X, LX, scale, s, vcur, max_backtrack,
+        propose=lambda Lc: _x_block(b, X, gX + Lc * X, radius, qos, admm_iters, proj_iters, V, d),
+        evaluate=lambda c: (sm.fast_sinr(b, c, phi), vfun(b, c, phi)))
+    # ---- phi block
+    if optimize_phi:
+        _, _, gp = sm.sinr_and_grads(b, X, phi, False, True)
+        V, d = sm.ci_linear_phi(bt, X) if qos else (None, None)
         V = PolyProjector(V, d) if qos else None
-        scale = (gX.abs().pow(2).mean((-1, -2)).sqrt() / radius)          # gradient scale per instance
-        X, LX, s, vcur = _backtrack(
-            X, LX, scale, s, vcur, max_backtrack,
-            propose=lambda Lc: _x_block(b, X, gX + Lc * X, radius, qos, admm_iters, proj_iters, V, d),
-            evaluate=lambda c: (sm.fast_sinr(b, c, phi), viol(c, phi)))
-        # ---- phi block
-        if optimize_phi:
-            _, _, gp = sm.sinr_and_grads(b, X, phi, False, True)
-            V, d = sm.ci_linear_phi(bt, X) if qos else (None, None)
-            V = PolyProjector(V, d) if qos else None
-            scale = gp.abs().pow(2).mean(-1).sqrt()
-            phi, LP, s, vcur = _backtrack(
-                phi, LP, scale, s, vcur, max_backtrack,
-                propose=lambda Lc: admm_linear(gp + Lc * phi, phi, V, d, 1.0, iters=phi_admm_iters,
-                                               proj_iters=phi_proj_iters),
-                evaluate=lambda c: (sm.fast_sinr(b, X, c), viol(X, c)))
-        tr.append(s)
-        if tol > 0 and bool(((tr[-1] - tr[-2]) <= tol * tr[-2]).all()):
-            break
-    return dict(X=X, phi=phi, sinr=s, trace=torch.stack(tr, -1) if trace else None)
+        scale = gp.abs().pow(2).mean(-1).sqrt()
+        phi, LP, s, vcur = _backtrack(
+            phi, LP, scale, s, vcur, max_backtrack,
+            propose=lambda Lc: admm_linear(gp + Lc * phi, phi, V, d, 1.0, iters=phi_admm_iters,
+                                           proj_iters=phi_proj_iters),
+            evaluate=lambda c: (sm.fast_sinr(b, X, c), vfun(b, X, c)))
+    return X, phi, s, vcur, LX, LP

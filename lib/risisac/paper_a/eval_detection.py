@@ -1,0 +1,216 @@
+"""Evaluation job of the Paper A detection chapter: trained networks and converged ADMM-MM on fresh
+test channels, per instance (``python -m risisac.paper_a.eval_detection <part> [--out DIR]``).
+
+Too heavy for the chapter's 4-minute book profile (converged ADMM-MM costs seconds per
+instance, the paper-depth network about a second), so it runs beside the training job and
+writes small JSON files the chapter loads; the chapter re-computes a slice live and checks it
+against them (:func:`recompute_check`).
+
+Parts (each writes ``eval_<part>.json`` under ``out``):
+
+* ``baselines``  ADMM-MM (run to Liu et al.'s tolerance) and radar-only at every point of
+  Figs. 4-6, ``n_mm`` instances per point (the first ``n_mm`` of the point's test channels);
+  per-instance SINR, iterations, SER.
+* ``nets``       every network of the book ensemble at every point, ``n_test`` instances: raw
+  and repaired SINR, raw CI violation, where the repair fired, SER; the untrained twin of each
+  ensemble network at the default point.
+* ``paper-net``  the paper-depth network at the default point (its cost, about a second per
+  instance, keeps it off the sweeps).
+* ``timing``     Table I: per-instance wall time of the paper-depth network and of converged
+  ADMM-MM at N = 32, 64, 128 (one instance per call, a warm-up call excluded, ``reps``
+  instances), and SINR against wall-clock time for both on the same instances.
+
+Test channels: stream ``make_rng(seed, "paperA-detection-test", N, P, Gamma)``; the common start
+point (:func:`risisac.paper_a.detection_net.start_point`) is charged to neither method.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .. import comms
+from ..book.rng import make_rng, seed_torch
+from . import admm_mm as am
+from . import detection_net as pu
+from . import model as sm
+from .unfolding import UnfoldedADMM
+
+#: the evaluation grid (the chapter's book profile reads these files; its sweeps must be subsets)
+GRID = dict(seed=7, M=6, K=3, L=20, N=64, P_dbw=20.0, Gamma_db=10.0, P_sweep=[10.0, 20.0, 30.0],
+            N_sweep=[32, 64, 128], Gamma_sweep=[0.0, 10.0, 20.0, 30.0], n_test=100, n_mm=20,
+            mm_tol=5e-4, mm_max_iter=300, ser_draws=200, timing_N=[32, 64, 128], timing_reps=5)
+SCHEMES_NET = ("ris", "rand", "noris")
+
+
+def points(g=GRID):
+    """All (N, P, Gamma) points of Figs. 4-6 (the default point once)."""
+    pts = {(g["N"], p, g["Gamma_db"]) for p in g["P_sweep"]} | {(n, g["P_dbw"], g["Gamma_db"]) for n in g["N_sweep"]}
+    pts |= {(g["N"], g["P_dbw"], G) for G in g["Gamma_sweep"]}
+    return sorted(pts)
+
+
+def test_batch(pt, n, g=GRID):
+    """The test channels of point ``pt = (N, P, Gamma)`` (first ``n``) and their common start point."""
+    N, P, G = pt
+    cfg = sm.SLPConfig(M=g["M"], N=int(N), K=g["K"], L=g["L"], P_dbw=float(P), Gamma_db=float(G))
+    b = sm.sample_batch(cfg, n, make_rng(g["seed"], "paperA-detection-test", int(N), float(P), float(G)))
+    return b, pu.start_point(b, "ris")
+
+
+def ser_per_instance(b, X, phi, draws, rng):
+    """SER of each instance's design (noise-free receptions + CN(0, sigma^2) noise, QPSK decisions)."""
+    y = sm.received(b, X, phi).cpu().numpy()
+    s = b.s.cpu().numpy()
+    return [comms.ser_monte_carlo(y[i], s[i], np.sqrt(b.sigma2), b.order, draws, rng) for i in range(b.B)]
+
+
+def _r(v, d=7):
+    return [float(f"{float(x):.{d}g}") for x in (v.tolist() if hasattr(v, "tolist") else v)]
+
+
+def run_net(net, b, st, mode, g, rng_tag):
+    rng = make_rng(g["seed"], "rand-ris", b.N, rng_tag) if mode == "rand" else None
+    o = pu.run_proposed(net, b, mode, rng=rng, start=st if mode == "ris" else None)
+    ser = ser_per_instance(o["batch"], o["X"], o["phi"], g["ser_draws"], make_rng(g["seed"], "ser", mode, rng_tag))
+    return dict(sinr=_r(o["sinr"]), raw_sinr=_r(o["raw"]["sinr"]), raw_viol=_r(o["raw"]["viol"]),
+                raw_feasible=[bool(v) for v in o["raw"]["feasible"]], repaired=[bool(v) for v in o["repaired"]],
+                fallback=[bool(v) for v in o["fallback"]], ser=_r(ser),
+                start_sinr=_r(sm.fast_sinr(o["batch"], *(st if mode == "ris" else pu.start_point(o["batch"], mode, rng)))))
+
+
+def part_baselines(g=GRID, log=print):
+    res = {}
+    for pt in points(g):
+        b, st = test_batch(pt, g["n_mm"], g)
+        row = {}
+        for name, qos in (("ADMM-MM", True), ("Radar-only", False)):
+            t0 = time.perf_counter()
+            o = am.admm_mm(b, *st, iters=g["mm_max_iter"], qos=qos, tol=g["mm_tol"])
+            viol = (sm.ci_values(b, o["X"], o["phi"]) / b.gamma).amax((-1, -2))
+            row[name] = dict(sinr=_r(o["sinr"]), iters=[int(v) for v in o["iters"]],
+                             converged=[bool(v) for v in o["converged"]], viol=_r(viol),
+                             ser=_r(ser_per_instance(b, o["X"], o["phi"], g["ser_draws"],
+                                                     make_rng(g["seed"], "ser", name, *pt))),
+                             seconds=time.perf_counter() - t0)
+            log(f"{pt} {name}: {time.perf_counter() - t0:.0f} s, iters {np.median(row[name]['iters'])}")
+        res[str(pt)] = row
+    return res
+
+
+def part_nets(nets: dict, g=GRID, log=print, untrained: dict | None = None, only_default: bool = False):
+    """``nets``: name -> network. Every network at every point (``only_default``: the default
+    point only); ``untrained`` at the default point."""
+    res = {}
+    default = (g["N"], g["P_dbw"], g["Gamma_db"])
+    for pt in ([default] if only_default else points(g)):
+        b, st = test_batch(pt, g["n_test"], g)
+        row = {}
+        for name, net in nets.items():
+            modes = SCHEMES_NET if name.endswith("seed0") else ("ris",)
+            for mode in modes:
+                t0 = time.perf_counter()
+                row[f"{name}/{mode}"] = run_net(net, b, st, mode, g, f"{name}{pt}")
+                log(f"{pt} {name}/{mode}: {time.perf_counter() - t0:.0f} s")
+        if untrained and pt == default:
+            for name, net in untrained.items():
+                row[f"{name}/ris"] = run_net(net, b, st, "ris", g, f"{name}{pt}")
+        res[str(pt)] = row
+    return res
+
+
+def _time_call(fn):
+    t0 = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t0, out
+
+
+def part_timing(net: UnfoldedADMM, g=GRID, log=print):
+    """Table I (per instance, batch of one, warm-up excluded) and SINR-vs-time traces."""
+    res = dict(table={}, traces={}, net=net.config())
+    for N in g["timing_N"]:
+        pt = (N, g["P_dbw"], g["Gamma_db"])
+        b, st = test_batch(pt, g["timing_reps"] + 1, g)
+        rows = []
+        for i in range(g["timing_reps"] + 1):           # instance 0 = warm-up, excluded
+            bi = b.subset(slice(i, i + 1))
+            sti = (st[0][i:i + 1], st[1][i:i + 1])
+            tp, op = _time_call(lambda: pu.run_proposed(net, bi, "ris", start=sti))
+            tm, om = _time_call(lambda: am.admm_mm(bi, *sti, iters=g["mm_max_iter"], tol=g["mm_tol"]))
+            if i:
+                rows.append(dict(prop_s=tp, mm_s=tm, prop_sinr=float(op["sinr"][0]), mm_sinr=float(om["sinr"][0]),
+                                 mm_iters=int(om["iters"][0]), repaired=bool(op["repaired"][0])))
+            log(f"N={N} inst {i}: proposed {tp:.2f} s, ADMM-MM {tm:.2f} s")
+        res["table"][str(N)] = rows
+    # SINR vs wall-clock time at the default N, same instances, batched (time per instance)
+    b, st = test_batch((g["N"], g["P_dbw"], g["Gamma_db"]), g["n_mm"], g)
+    pr = pu.DetectionProblem(b, st[0], st[1])
+    s = UnfoldedADMM.init_state(pr, pr.xb0, st[1])
+    tr_t, tr_s = [0.0], [float(sm.fast_sinr(b, *st).mean())]
+    t0 = time.perf_counter()
+
+    def cb(t, stt):
+        tr_t.append((time.perf_counter() - t0) / b.B)
+        tr_s.append(float(sm.fast_sinr(b, *pu.design(pr, stt)).mean()))
+    with torch.no_grad():
+        net(pr, s, trace=cb)
+    o = am.admm_mm(b, *st, iters=g["mm_max_iter"], tol=g["mm_tol"], trace=True, clock=True)
+    res["traces"] = dict(prop_t=tr_t, prop_sinr=tr_s, mm_t=[t / b.B for t in o["seconds"]],
+                         mm_sinr=_r(o["trace"].mean(0)), n=b.B)
+    return res
+
+
+def main(part: str, out: Path, nets_folder: Path | None = None, log=print):
+    torch.set_num_threads(int(os.environ.get("RISISAC_THREADS", 1)))
+    torch.set_default_dtype(torch.float64)
+    from .train_detection import PROFILES, load
+    out = Path(out)
+    folder = Path(nets_folder or out)
+    meta = dict(grid=GRID, started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    t0 = time.perf_counter()
+    if part == "baselines":
+        data = part_baselines(GRID, log)
+    elif part in ("nets", "paper-net"):
+        nets, untr = {}, {}
+        profiles = ["book"] if part == "nets" else ["paper"]
+        for prof in profiles:
+            ns, rec = load(prof, folder)
+            meta[f"{prof}_record_commit"] = rec["commit"]
+            for net, info in zip(ns, rec["networks"]):
+                nets[f"{prof}-seed{info['seed']}"] = net
+                if prof == "book":
+                    p = PROFILES["book"]
+                    seed_torch(info["seed"], "paperA-detection-net")
+                    untr[f"untrained-{prof}-seed{info['seed']}"] = UnfoldedADMM(
+                        T=p["T"], J=p["J"], R=p["R"], tau0=p["tau0"], eta0=p["eta0"])
+        data = part_nets(nets, GRID, log, untr, only_default=(part == "paper-net"))
+    elif part == "timing":
+        p = PROFILES["paper"]
+        try:
+            net = load("paper", folder)[0][0]
+            meta["net"] = "trained paper network"
+        except FileNotFoundError:
+            seed_torch(0, "paperA-detection-net")
+            net = UnfoldedADMM(T=p["T"], J=p["J"], R=p["R"], tau0=p["tau0"], eta0=p["eta0"])
+            meta["net"] = "untrained paper-depth network (the time does not depend on the weights)"
+        data = part_timing(net, GRID, log)
+    else:
+        raise ValueError(f"part must be 'baselines', 'nets', 'paper-net' or 'timing', got {part!r}")
+    meta["seconds"] = time.perf_counter() - t0
+    f = out / f"eval_{part}.json"
+    f.write_text(json.dumps(dict(meta=meta, data=data)))
+    return f
+
+
+if __name__ == "__main__":  # pragma: no cover
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("part")
+    ap.add_argument("--out", default="models/paperA_detection")
+    a = ap.parse_args()
+    main(a.part, Path(a.out))
