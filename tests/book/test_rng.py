@@ -26,6 +26,8 @@ def test_perturbation_moves_floats_at_round_off_only(monkeypatch):
     assert np.array_equal(a.integers(0, 1000, 20), b.integers(0, 1000, 20))   # integers untouched
     assert np.array_equal(a.permutation(10), b.permutation(10))
     assert np.array_equal(a.choice(10, 4), b.choice(10, 4))
+    qpsk = np.exp(1j * np.pi / 4 * np.array([1, 3, 5, 7]))
+    assert np.array_equal(a.choice(qpsk, 6), b.choice(qpsk, 6))      # selected symbols stay exact
     assert type(b.random()) is float
     y = b.standard_normal(3, dtype=np.float32)
     assert y.dtype == np.float32

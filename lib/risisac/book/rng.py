@@ -6,8 +6,9 @@ With the environment variable ``RISISAC_PERTURB=1`` (set by ``make test`` and
 ``make nbval PERTURB=1``), :func:`make_rng` returns a :class:`PerturbedGenerator`:
 the same stream, but every floating-point draw is multiplied by ``1 + 1e-12 u``
 with ``u`` uniform in ``[-1, 1]`` (drawn from a separate stream, so the main
-stream's sequence is unchanged). Integer draws (``integers``, ``choice`` of
-integers, ``permutation``, ...) are untouched. A printed, checked number that
+stream's sequence is unchanged). Integer draws and selections (``integers``,
+``choice``, ``permutation``, ``shuffle``: e.g. symbols drawn from a constellation
+stay exact) are untouched. A printed, checked number that
 changes under this perturbation depends on round-off and would differ on a
 reader's machine: the perturbed strict-nbval run makes that show up on ours.
 :func:`risisac.book.torchutil.setup_torch` changes torch's code path under the
@@ -40,8 +41,10 @@ _FLOAT_METHODS = (
     "standard_gamma", "gamma", "beta", "chisquare", "noncentral_chisquare", "f", "noncentral_f",
     "standard_cauchy", "standard_t", "vonmises", "pareto", "weibull", "power", "laplace",
     "gumbel", "logistic", "lognormal", "rayleigh", "wald", "triangular",
-    "multivariate_normal", "dirichlet", "choice",
+    "multivariate_normal", "dirichlet",
 )
+# Not perturbed: ``choice``, ``permutation``, ``shuffle`` select existing values (e.g. symbols of
+# a constellation, which must stay exact), and every integer draw.
 
 
 class PerturbedGenerator(np.random.Generator):
