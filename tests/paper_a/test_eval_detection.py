@@ -34,3 +34,9 @@ def test_parts_run_on_a_tiny_grid():
     tm = ev.part_timing(net, G, log=lambda *_: None)
     assert len(tm["table"]["8"]) == 1 and tm["table"]["8"][0]["prop_s"] > 0
     assert len(tm["traces"]["prop_t"]) == 2
+
+
+def test_baseline_instances_are_the_networks_first_instances():
+    b3, st3 = ev.test_batch((8, 20.0, 10.0), 3, G)
+    b2, st2 = ev.test_batch((8, 20.0, 10.0), 2, G)
+    assert torch.equal(b3.h_k[:2], b2.h_k) and torch.equal(st3[0][:2], st2[0])

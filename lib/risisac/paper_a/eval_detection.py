@@ -57,10 +57,13 @@ def points(g=GRID):
 
 
 def test_batch(pt, n, g=GRID):
-    """The test channels of point ``pt = (N, P, Gamma)`` (first ``n``) and their common start point."""
+    """The first ``n`` of the ``n_test`` test channels of point ``pt = (N, P, Gamma)`` and their common
+    start point (always drawn as ``n_test`` channels, so ADMM-MM's ``n_mm`` are the networks' first ``n_mm``)."""
     N, P, G = pt
     cfg = sm.SLPConfig(M=g["M"], N=int(N), K=g["K"], L=g["L"], P_dbw=float(P), Gamma_db=float(G))
-    b = sm.sample_batch(cfg, n, make_rng(g["seed"], "paperA-detection-test", int(N), float(P), float(G)))
+    b = sm.sample_batch(cfg, max(n, g["n_test"]), make_rng(g["seed"], "paperA-detection-test", int(N), float(P),
+                                                          float(G)))
+    b = b.subset(slice(0, n))
     return b, pu.start_point(b, "ris")
 
 
