@@ -1,6 +1,6 @@
 """make browser-check: every page of the book in headless Chromium, screenshots, failures.
 
-Usage: python tools/browser_check.py [--html-dir DIR] [--no-build]
+Usage: python tools/browser_check.py [--html-dir DIR] [--no-build] [--screens DIR]
 Builds the book (``make html`` steps) unless ``--no-build``, installs the pinned
 ``playwright-core`` (npm; it drives Debian's ``chromium`` and downloads no browser) into
 ``tools/browser/node_modules`` on first use, then runs ``tools/browser/check.js``: one
@@ -22,6 +22,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--html-dir", default=str(ROOT / "_build" / "html"))
     ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--screens", default=str(ROOT / "_build" / "screens"), help="screenshot folder")
     a = ap.parse_args()
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     if not exe:
@@ -37,7 +38,7 @@ def main() -> int:
         subprocess.run([sys.executable, "tools/gather.py"], cwd=ROOT, check=True)
         subprocess.run([sys.executable, "tools/local_mathjax.py"], cwd=ROOT, check=True)
         subprocess.run(["jupyter-book", "build", ".", "--all", "-q"], cwd=ROOT, check=True)
-    screens = ROOT / "_build" / "screens"
+    screens = Path(a.screens)
     shutil.rmtree(screens, ignore_errors=True)
     r = subprocess.run(["node", str(BROWSER / "check.js"), a.html_dir, str(screens), exe], cwd=ROOT)
     print(f"screenshots: {screens}")
