@@ -11,9 +11,9 @@ Parts (each writes ``eval_<part>.json`` under ``out``):
 * ``baselines``  ADMM-MM (run to Liu et al.'s tolerance) and radar-only at every point of
   Figs. 4-6, ``n_mm`` instances per point (the first ``n_mm`` of the point's test channels);
   per-instance SINR, iterations, SER.
-* ``nets``       every network of the book ensemble at every point, ``n_test`` instances: raw
-  and repaired SINR, raw CI violation, where the repair fired, SER; the untrained twin of each
-  ensemble network at the default point.
+* ``nets``       the first network of the book ensemble at every point and for every scheme, all
+  of them (and each one's untrained twin) at the default point, ``n_test`` instances: raw and
+  repaired SINR, raw CI violation, where the repair fired, SER.
 * ``paper-net``  the paper-depth network at the default point (its cost, about a second per
   instance, keeps it off the sweeps).
 * ``timing``     Table I: per-instance wall time of the paper-depth network and of converged
@@ -116,6 +116,8 @@ def part_nets(nets: dict, g=GRID, log=print, untrained: dict | None = None, only
         b, st = test_batch(pt, g["n_test"], g)
         row = {}
         for name, net in nets.items():
+            if pt != default and not name.endswith("seed0"):
+                continue                             # the ensemble's other networks: default point only
             modes = SCHEMES_NET if name.endswith("seed0") else ("ris",)
             for mode in modes:
                 t0 = time.perf_counter()
@@ -134,9 +136,11 @@ def _time_call(fn):
     return time.perf_counter() - t0, out
 
 
-def part_timing(net: UnfoldedADMM, g=GRID, log=print):
-    """Table I (per instance, batch of one, warm-up excluded) and SINR-vs-time traces."""
+def part_timing(net: UnfoldedADMM, g=GRID, log=print, trace_net: UnfoldedADMM | None = None):
+    """Table I (per instance, batch of one, warm-up excluded) with ``net``, and SINR-vs-time traces
+    with ``trace_net`` (default ``net``)."""
     res = dict(table={}, traces={}, net=net.config())
+    trace_net = trace_net or net
     for N in g["timing_N"]:
         pt = (N, g["P_dbw"], g["Gamma_db"])
         b, st = test_batch(pt, g["timing_reps"] + 1, g)
@@ -162,7 +166,7 @@ def part_timing(net: UnfoldedADMM, g=GRID, log=print):
         tr_t.append((time.perf_counter() - t0) / b.B)
         tr_s.append(float(sm.fast_sinr(b, *pu.design(pr, stt)).mean()))
     with torch.no_grad():
-        net(pr, s, trace=cb)
+        trace_net(pr, s, trace=cb)
     o = am.admm_mm(b, *st, iters=g["mm_max_iter"], tol=g["mm_tol"], trace=True, clock=True)
     res["traces"] = dict(prop_t=tr_t, prop_sinr=tr_s, mm_t=[t / b.B for t in o["seconds"]],
                          mm_sinr=_r(o["trace"].mean(0)), n=b.B)
@@ -202,7 +206,9 @@ def main(part: str, out: Path, nets_folder: Path | None = None, log=print):
             seed_torch(0, "paperA-detection-net")
             net = UnfoldedADMM(T=p["T"], J=p["J"], R=p["R"], tau0=p["tau0"], eta0=p["eta0"])
             meta["net"] = "untrained paper-depth network (the time does not depend on the weights)"
-        data = part_timing(net, GRID, log)
+        ens, rec = load("book", folder)
+        meta["trace_net"] = f"book ensemble network seed {rec['networks'][0]['seed']} (T = {PROFILES['book']['T']})"
+        data = part_timing(net, GRID, log, trace_net=ens[0])
     else:
         raise ValueError(f"part must be 'baselines', 'nets', 'paper-net' or 'timing', got {part!r}")
     meta["seconds"] = time.perf_counter() - t0
