@@ -96,13 +96,17 @@ def main(argv=None, emit: bool = True) -> list[dict]:
     ap.add_argument("--B", type=int, default=32)
     ap.add_argument("--steps", type=int, default=2)
     ap.add_argument("--old", default=None, help="commit whose engine to measure instead")
+    ap.add_argument("--json", default=None, help="append the results (one JSON object per line) to this file")
     a, rest = ap.parse_known_args(argv)
     if a.old:
-        fwd = [x for x in (argv or sys.argv[1:]) if x not in ("--old", a.old)]
-        res = run_old(a.old, fwd)
+        args = list(argv or sys.argv[1:])
+        drop = {i for i, x in enumerate(args) if x in ("--old", "--json")}
+        drop |= {i + 1 for i in drop}
+        res = run_old(a.old, [x for i, x in enumerate(args) if i not in drop])
         for r in res:
             r["engine"] = a.old
             print(json.dumps(r), flush=True)
+        _append(a.json, res)
         return res
     res = []
     for n in a.N:
@@ -111,7 +115,15 @@ def main(argv=None, emit: bool = True) -> list[dict]:
         res.append(r)
         if emit:
             print(json.dumps(r), flush=True)
+    _append(a.json, res)
     return res
+
+
+def _append(path, rows):
+    if path:
+        with open(path, "a") as f:
+            for r in rows:
+                f.write(json.dumps(r) + "\n")
 
 
 if __name__ == "__main__":
