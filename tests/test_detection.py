@@ -67,3 +67,28 @@ def test_pd_monte_carlo_agrees():
     sinr = np.array([1.0, 5.0, 20.0])
     mc = detection.detection_probability_mc(sinr, 1e-2, 200_000, rng)
     assert np.allclose(mc, detection.detection_probability(sinr, 1e-2), atol=4e-3)
+
+
+def test_simulated_detector_matches_the_law_and_the_threshold():
+    """The MVDR detector simulated from echoes (not from the law) agrees with Pd = Pfa^(1/(1+SINR))."""
+    from risisac import channels, detection
+    from risisac.book import stats
+    from risisac.book.rng import make_rng
+    rng = make_rng(3, "det-sim")
+    a = channels.rayleigh(rng, 24)
+    U = channels.rayleigh(rng, (24, 2)) * 2.0
+    xi2 = np.array([0.02, 0.2])
+    pfa = np.array([0.05, 0.01])
+    n = 40_000
+    k1, k0, sinr = detection.simulate_mvdr_detector(a, U, 0.5, xi2, pfa, n, rng, chunk=7_000)
+    assert np.allclose(sinr, xi2 * detection.radar_sinr(a, U, 0.5))
+    for f, p in enumerate(pfa):
+        e0 = stats.proportion_ci(int(k0[f]), n)
+        assert e0.lo - 0.002 <= p <= e0.hi + 0.002
+        for g in range(2):
+            e1 = stats.proportion_ci(int(k1[g, f]), n)
+            law = float(detection.detection_probability(sinr[g], p))
+            assert e1.lo - 0.003 <= law <= e1.hi + 0.003
+    # a wrong law (the reciprocal ratio of Paper A (16) as printed) is far off
+    printed = 1 - (1 - np.exp(-(1 + sinr[1]) * (-np.log(pfa[0]))))
+    assert abs(k1[1, 0] / n - printed) > 0.1

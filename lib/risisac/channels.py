@@ -21,7 +21,7 @@ def pathloss(d, exponent: float, C0_db: float = -30.0, d0: float = 1.0):
     """Power gain ``C0 (d0/d)^rho`` (Paper A Sec. V; Paper C Sec. V). Linear scale."""
     d = np.asarray(d, dtype=float)
     if np.any(d <= 0):
-        raise ValueError("distance must be positive")
+        raise ValueError(f"pathloss: d = {d.min()!r} is invalid: distances must be > 0")
     return db2lin(C0_db) * (d0 / d) ** exponent
 
 

@@ -97,3 +97,41 @@ def detection_probability_mc(sinr, pfa, n: int, rng: np.random.Generator):
     t1 = np.abs(np.sqrt(1 + sinr) * z) ** 2
     thr = -np.log(pfa)
     return (t1 > thr).mean(0)
+
+
+def simulate_mvdr_detector(a, U, sigma2, xi0_2, pfa, n: int, rng: np.random.Generator,
+                           chunk: int = 20_000):
+    """Independent Monte Carlo of the radar detector of Paper A (13)-(17), from the echoes.
+
+    Each draw builds the received space-time vector ``r = alpha a + U c + n`` (target present,
+    H1) and ``r = U c + n`` (H0) with a Swerling-I target ``alpha ~ CN(0, xi0_2)``, clutter
+    amplitudes ``c ~ CN(0, I_Q)`` (``U`` holds the clutter echoes scaled by ``xi_q``) and noise
+    ``n ~ CN(0, sigma2 I)``; filters it with the MVDR filter ``w`` (20); and compares
+    ``|w^H r|^2`` with the threshold ``-eps0 ln(Pfa)``, ``eps0 = w^H R w`` the H0 output power.
+    Nothing of the Pd law is used. ``xi0_2`` (G,) target powers; ``pfa`` (F,) false-alarm
+    rates. Returns ``(k1, k0, sinr)``: detections (G, F) under H1, false alarms (F,) under H0
+    (out of ``n`` each) and the output SINR ``xi0_2 a^H R^{-1} a`` (G,).
+    """
+    a = np.asarray(a, complex)
+    U = np.asarray(U, complex)
+    xi0_2 = np.atleast_1d(np.asarray(xi0_2, float))
+    pfa = np.atleast_1d(np.asarray(pfa, float))
+    w = mvdr_filter(a, U, sigma2)
+    eps0 = float(sigma2 * np.sum(np.abs(w) ** 2) + np.sum(np.abs(w.conj() @ U) ** 2))
+    thr = -eps0 * np.log(pfa)
+    dim, Q = U.shape
+    cn = lambda *s: (rng.standard_normal(s) + 1j * rng.standard_normal(s)) / np.sqrt(2)
+    k1 = np.zeros((xi0_2.size, pfa.size), int)
+    k0 = np.zeros(pfa.size, int)
+    done = 0
+    while done < n:
+        m = min(chunk, n - done)
+        interf = cn(m, Q) @ U.T + np.sqrt(sigma2) * cn(m, dim)       # clutter + noise echoes
+        r0 = interf @ w.conj()                                        # filter output, H0
+        k0 += (np.abs(r0)[:, None] ** 2 > thr[None, :]).sum(0)
+        alpha = cn(m, 1) * np.sqrt(xi0_2)[None, :]                    # (m, G) target amplitudes
+        r1 = alpha * (a @ w.conj()) + r0[:, None]                     # filter output, H1
+        k1 += (np.abs(r1)[:, :, None] ** 2 > thr[None, None, :]).sum(0)
+        done += m
+    sinr = xi0_2 * radar_sinr(a, U, sigma2)
+    return k1, k0, sinr
