@@ -33,6 +33,9 @@ def test_parts_run_on_a_tiny_grid():
     assert len(r["x-seed0/ris"]["ser"]) == 3
     tm = ev.part_timing(net, G, log=lambda *_: None)
     assert len(tm["table"]["8"]) == 1 and tm["table"]["8"][0]["prop_s"] > 0
+    net3 = UnfoldedADMM(3, 1, 2, tau0=0.003)
+    tm3 = ev.part_timing(net3, G, log=lambda *_: None, layers_timed=1)
+    assert tm3["layers_timed"] == 1 and tm3["table"]["8"][0]["prop_s"] > 0
     assert len(tm["traces"]["prop_t"]) == 2
 
 
