@@ -1,4 +1,4 @@
-"""Benchmarks of Paper C Sec. V-C: "Comm-only", "BF-only" and "GD".
+"""Benchmarks of Paper C Sec. V-C: "Comm-only", "BF-only" and "GD" (and the driver that runs all).
 
 * Comm-only: Algorithm 1 with the sensing blocks removed (FP + W-QP + phi-ADMM).
 * BF-only: Phi fixed to maximise the summed effective channel gain ([14], [43]),
@@ -15,18 +15,18 @@ import numpy as np
 
 from . import bcd as rb
 from .model import Scenario
-from .objective import _torch_objective, min_crb_precoder  # noqa: F401 (re-exported)
+from .objective import _torch_objective
 
 
-def comm_only(sc: Scenario, phi0=None, W0=None, iters: int = 20, **kw) -> rb.BCDResult:
-    """"Comm-only": Algorithm 1 without the CRB constraint."""
-    return rb.bcd(sc, phi0, W0, rb.BCDOptions(iters=iters, sensing=False, **kw))
+def comm_only(sc: Scenario, phi0=None, W0=None, **kw) -> rb.BCDResult:
+    """"Comm-only": Algorithm 1 without the CRB constraint (same W and phi steps)."""
+    return rb.bcd(sc, phi0, W0, rb.BCDOptions(sensing=False, **kw))
 
 
-def bf_only(sc: Scenario, W0=None, iters: int = 20, **kw) -> rb.BCDResult:
+def bf_only(sc: Scenario, W0=None, **kw) -> rb.BCDResult:
     """"BF-only": gain-maximising Phi, then W by Algorithm 1 with Phi fixed."""
     phi = rb.bf_only_phi(sc)
-    return rb.bcd(sc, phi, W0, rb.BCDOptions(iters=iters, update_phi=False, **kw))
+    return rb.bcd(sc, phi, W0, rb.BCDOptions(update_phi=False, **kw))
 
 
 # --------------------------------------------------------------------------- GD (torch)
@@ -89,52 +89,53 @@ def gd(sc: Scenario, phi0=None, W0=None, iters: int = 100, mu: float = 10.0,
 
 
 # --------------------------------------------------------------------------- experiment driver
-SCHEMES = ("Proposed", "Proposed (PG W-step)", "Comm-only", "BF-only", "GD")
+SCHEMES = ("Proposed", "Comm-only", "BF-only", "GD")
 
 
-def run_schemes(sc: Scenario, schemes=SCHEMES, iters: int = 20, gd_iters: int = 60,
-                opts: dict | None = None) -> dict:
+def run_schemes(sc: Scenario, schemes=SCHEMES, gd_iters: int = 60, opts: dict | None = None,
+                restore: bool = True) -> dict:
     """Run the schemes on one realisation from a common start (gain-maximising Phi,
-    per-user principal-direction W at full power) and post-process every design.
+    per-user principal-direction W at full power).
 
-    Returns ``{scheme: dict(W, phi, rate_raw, crb_raw, W_fin, rate, crb, power, um_err,
-    blend, history, seconds)}`` where ``rate``/``crb`` are after
-    :func:`rydberg_bcd.restore_feasibility` (constrained schemes only; Comm-only is
-    reported as designed) and ``rate`` is U_com (24) in bps/Hz; a design that no
-    restoration makes feasible (``blend = nan``) does not solve (35) and scores 0.
+    Returns ``{scheme: dict(W, phi, rate, crb, feasible, power, um_err, history, seconds,
+    iters, rate_used, restored)}``: ``rate``/``crb`` of the raw design; ``feasible`` is
+    ``tr(CRB) <= eps (1 + tol_feas)``. For the *baselines* GD and BF-only an infeasible raw
+    design is passed through :func:`.restoration.restore_feasibility` (``restored`` True) and
+    ``rate_used`` is the restored rate (0 if no restoration reaches eps); Proposed is never
+    restored (``rate_used`` = raw rate; its feasibility is reported separately).
     """
     import time
+    from .crb import crb_trace
     from .model import sum_rate
-    opts = dict(opts or {})
+    from .restoration import restore_feasibility
+    o = rb.BCDOptions(**(opts or {}))
     phi0 = rb.bf_only_phi(sc)
     W0 = rb.init_point(sc, phi0)
     out = {}
     for name in schemes:
         t0 = time.perf_counter()
         if name == "Proposed":
-            res = rb.bcd(sc, phi0, W0, rb.BCDOptions(iters=iters, **opts))
-        elif name == "Proposed (PG W-step)":
-            res = rb.bcd(sc, phi0, W0, rb.BCDOptions(iters=iters, w_solver="pg", **opts))
+            res = rb.bcd(sc, phi0, W0, o)
         elif name == "Comm-only":
-            res = rb.bcd(sc, phi0, W0, rb.BCDOptions(iters=iters, sensing=False, **opts))
+            res = rb.bcd(sc, phi0, W0, rb.BCDOptions(**{**o.__dict__, "sensing": False}))
         elif name == "BF-only":
-            res = rb.bcd(sc, phi0, W0, rb.BCDOptions(iters=iters, update_phi=False, **opts))
+            res = rb.bcd(sc, phi0, W0, rb.BCDOptions(**{**o.__dict__, "update_phi": False}))
         elif name == "GD":
             res = gd(sc, phi0, W0, iters=gd_iters)
         else:
             raise ValueError(f"unknown scheme {name!r}; known: {SCHEMES}")
         secs = time.perf_counter() - t0
-        crb_raw = rb.crb_trace(sc, res.W, res.phi)
-        if name == "Comm-only":
-            W_fin, blend = res.W, 0.0
-        else:
-            W_fin, blend = rb.restore_feasibility(sc, res.W, res.phi)
-        feasible = bool(np.isfinite(blend))
-        out[name] = dict(W=res.W, phi=res.phi, W_fin=W_fin, blend=blend, feasible=feasible,
-                         rate_raw=sum_rate(sc, res.W, res.phi), crb_raw=crb_raw,
-                         rate=sum_rate(sc, W_fin, res.phi) if feasible else 0.0,
-                         crb=rb.crb_trace(sc, W_fin, res.phi),
-                         power=float(np.linalg.norm(W_fin) ** 2),
-                         um_err=float(np.max(np.abs(np.abs(res.phi) - 1))),
-                         history=res.history, seconds=secs)
+        crb = crb_trace(sc, res.W, res.phi)
+        rate = sum_rate(sc, res.W, res.phi)
+        feasible = bool(crb <= sc.eps * (1 + o.tol_feas))
+        d = dict(W=res.W, phi=res.phi, rate=rate, crb=crb, feasible=feasible,
+                 power=float(np.linalg.norm(res.W) ** 2),
+                 um_err=float(np.max(np.abs(np.abs(res.phi) - 1))), history=res.history,
+                 seconds=secs, iters=res.history.get("iters", gd_iters), timing=res.timing,
+                 rate_used=rate, W_used=res.W, restored=False)
+        if restore and name in ("GD", "BF-only") and not feasible:
+            W_r, blend = restore_feasibility(sc, res.W, res.phi)
+            ok = bool(np.isfinite(blend))
+            d.update(restored=True, W_used=W_r, rate_used=sum_rate(sc, W_r, res.phi) if ok else 0.0)
+        out[name] = d
     return out

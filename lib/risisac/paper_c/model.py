@@ -86,9 +86,12 @@ def arc_transition(n1: int = 52, l1: int = 2, j1: float = 2.5, mj1: float = 0.5,
     Defaults: ``52 D_{5/2}, m_j=1/2 -> 53 P_{3/2}, m_j=1/2`` with pi (``q=0``)
     polarisation (Paper C Sec. V-A). ARC reads its bundled data files only (no
     network). Returns ``dipole_qa0`` (units of e a0), ``dipole_Cm`` (C m) and
-    ``freq_hz`` (absolute transition frequency).
+    ``freq_hz`` (absolute transition frequency). ARC changes matplotlib's rcParams when it is
+    imported; the import runs inside ``rc_context`` so that every setting is restored.
     """
-    from arc import Caesium
+    import matplotlib
+    with matplotlib.rc_context():
+        from arc import Caesium
     atom = Caesium()
     d = float(atom.getDipoleMatrixElement(n1, l1, j1, mj1, n2, l2, j2, mj2, q))
     f = float(atom.getTransitionFrequency(n1, l1, j1, n2, l2, j2))
@@ -347,6 +350,29 @@ def sum_rate(sc_: Scenario, W, phi, bits: bool = True) -> float:
     """U_com (24); in bps/Hz if ``bits`` (the paper's plots) else nats."""
     r = np.sum(np.log1p(sinr(sc_, W, phi)))
     return float(r / np.log(2) if bits else r)
+
+
+def gaussian_rate(sc_: Scenario, W, phi) -> float:
+    """Achievable sum rate (bits per symbol) of the linearised *real* channel (11), Gaussian
+    inputs, interference treated as noise.
+
+    User k observes ``z_k = sum_j A_kj u_j + eta_k`` with ``A_kj = [Re g_kj, -Im g_kj]`` (M x 2),
+    ``u_j = [Re s_j, Im s_j] ~ N(0, I/2)`` and ``eta_k ~ N(0, I/2)`` (noise-normalised units), so
+    ``R_k = 1/2 log2 det(Sigma_all) - 1/2 log2 det(Sigma_int)`` with
+    ``Sigma = I/2 + 1/2 sum_j A_kj A_kj^T`` over all j, resp. j != k. Unlike (24) this is an
+    achievable rate of the linearised RAR link (Gaussian codebooks, single-user decoding).
+    """
+    G = sc_.E_eff(phi) @ W                                   # (K, M, K)
+    K, M = sc_.K, sc_.M
+    total = 0.0
+    for k in range(K):
+        A = np.concatenate([G[k].real, -G[k].imag], axis=1)  # (M, 2K): columns u_j parts
+        own = [k, K + k]
+        other = [j for j in range(2 * K) if j not in own]
+        S_all = 0.5 * (np.eye(M) + A @ A.T)
+        S_int = 0.5 * (np.eye(M) + A[:, other] @ A[:, other].T)
+        total += 0.5 * (np.linalg.slogdet(S_all)[1] - np.linalg.slogdet(S_int)[1]) / np.log(2)
+    return float(total)
 
 
 def sinr_exact(sc_: Scenario, W, phi, b, n_samples: int = 4000, rng=None, linear: bool = False):

@@ -1,0 +1,115 @@
+"""Precompute the chapter's sweeps: ``make train CHAPTER=paperC_rydberg [PROFILE=book]``.
+
+Runs every figure point of Paper C (Figs. 3b, 4a-c, 5a-c) over ``trials`` channel realisations
+with the four schemes and stores the per-realisation numbers in ``out/sweeps.json``, with a
+record (commit, seed, parameters, run time) in ``out/record.json``. The chapter loads them and
+re-solves ``n_live`` realisations of the default point live to check that they match.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import platform
+import time
+
+import numpy as np
+
+from ..book.ledger import _commit
+from . import baselines as bl
+from . import experiment as ex
+from . import model as ry
+from .spec import SPEC, rp
+
+
+def points(P) -> list:
+    """``(key, value, overrides, eps)`` of every point (the default point first)."""
+    pts = [("default", None, {}, None)]
+    pts += [("snr_db", v, {"snr_db": v}, None) for v in P.snr_sweep if v != P.snr_db]
+    pts += [("N", v, {"N": v}, None) for v in P.N_sweep if v != P.N]
+    pts += [("M", v, {"M": v}, None) for v in P.M_sweep if v != P.M]
+    pts += [("K", v, {"K": v}, None) for v in P.K_sweep if v != P.K]
+    pts += [("eps", v, {}, v) for v in P.eps_sweep if not np.isclose(v, P.eps)]
+    return pts
+
+
+def _round(x):
+    if isinstance(x, float):
+        return float(f"{x:.6g}")
+    if isinstance(x, (list, tuple)):
+        return [_round(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _round(v) for k, v in x.items()}
+    if isinstance(x, (np.floating,)):
+        return float(f"{float(x):.6g}")
+    if isinstance(x, (np.bool_,)):
+        return bool(x)
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    return x
+
+
+def exact_block(P, designs: dict, dip) -> dict:
+    """Exact-receiver rates of stored designs ``{scheme: [(W, phi), ...]}``."""
+    out = {}
+    for s, lst in designs.items():
+        for mode in ("drawn", "design"):
+            out[f"{s}|{mode}"] = [ex.exact_rates(P, ex.scenario(P, t, dip), W, phi, P.rsr_sweep,
+                                                 t, mode == "design")
+                                  for t, (W, phi) in enumerate(lst)]
+    return out
+
+
+def compute(P, dip, log=print) -> tuple[dict, dict]:
+    """Every point over ``P.trials`` realisations, plus the exact-receiver block: ``(data, seconds)``."""
+    ry.limit_blas_threads(1)
+    data, times, designs = {}, {}, {}
+    for key, val, over, eps in points(P):
+        t1 = time.perf_counter()
+        name = "default" if key == "default" else f"{key}={val:g}"
+        reuse = {"Comm-only": data["default"]["Comm-only"]} if key == "eps" else None
+        data[name] = ex.solve_point(P, P.trials, dipole_Cm=dip, eps=eps, reuse=reuse,
+                                    designs=designs if key == "default" else None, **over)
+        times[name] = time.perf_counter() - t1
+        log(f"{name}: {times[name]:.1f} s")
+    t1 = time.perf_counter()
+    data["exact"] = exact_block(P, designs, dip)
+    times["exact"] = time.perf_counter() - t1
+    return _round(data), times
+
+
+def main(profile: str, out: pathlib.Path) -> dict:
+    """Entry point of ``tools/train.py``: writes ``sweeps.json`` and ``record.json`` in ``out``."""
+    out = pathlib.Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    P = rp.resolve(SPEC, None, profile=profile)
+    t0 = time.perf_counter()
+    dip = ry.arc_transition()["dipole_Cm"]
+    data, times = compute(P, dip, log=lambda s: print(s, flush=True))
+    (out / "sweeps.json").write_text(json.dumps(data))
+    rec = dict(chapter="paperC_rydberg", profile=profile, commit=_commit(), seed=P.seed,
+               parameters=P.as_dict(), seconds=round(time.perf_counter() - t0, 1),
+               seconds_per_point={k: round(v, 1) for k, v in times.items()},
+               machine=platform.machine(), python=platform.python_version())
+    (out / "record.json").write_text(json.dumps(rec, indent=1))
+    return data
+
+
+def load_or_compute(P, dip, root: pathlib.Path | None = None) -> tuple[dict, dict | None]:
+    """The chapter's data: ``models/paperC_rydberg/sweeps.json`` if ``P.precomputed`` (its record
+    must carry the same parameters), else computed now. Returns ``(data, record)``."""
+    if not P.precomputed:
+        return compute(P, dip, log=lambda s: None)[0], None
+    from ..book.ledger import repo_root
+    folder = (root or repo_root()) / "models" / "paperC_rydberg"
+    if not (folder / "sweeps.json").exists():
+        raise FileNotFoundError(f"{folder}/sweeps.json is missing: run `make train CHAPTER=paperC_rydberg` "
+                                "or set precomputed=False")
+    rec = json.loads((folder / "record.json").read_text())
+    mine = {k: v for k, v in P.as_dict().items() if k not in ("n_live", "precomputed", "profile")}
+    theirs = {k: v for k, v in rec["parameters"].items() if k in mine}
+    if theirs != mine:
+        diff = sorted(k for k in mine if theirs.get(k) != mine[k])
+        raise ValueError(f"models/paperC_rydberg was computed with other parameters ({diff}); "
+                         "re-run `make train CHAPTER=paperC_rydberg` or set precomputed=False")
+    return json.loads((folder / "sweeps.json").read_text()), rec
