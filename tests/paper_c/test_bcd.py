@@ -187,3 +187,49 @@ def test_init_point_and_bf_only_phi(small):
     assert np.allclose(np.abs(p), 1)
     W0 = rb.init_point(sc, p)
     assert np.isclose(np.linalg.norm(W0) ** 2, sc.P)
+
+
+def test_al_objective_is_fp_plus_phr_penalty(binding):
+    sc, phi0, W0, _ = binding[0]
+    r, C, E = fp_update(sc, W0, phi0)
+    from risisac.paper_c.fp import fp_objective
+    g = crb_trace(sc, W0, phi0) / sc.eps - 1
+    for zeta, rho1 in [(0.0, 2.0), (0.7, 0.3)]:
+        want = -fp_objective(sc, W0, phi0, r, C) + (max(g + rho1 * zeta, 0) ** 2 - (rho1 * zeta) ** 2) / (2 * rho1)
+        assert np.isclose(rb._al_objective(sc, W0, phi0, r, C, zeta, rho1, True), want, rtol=1e-12)
+    assert rb._al_objective(sc, W0, phi0, r, C, 0.7, 0.3, False) == -fp_objective(sc, W0, phi0, r, C)
+
+
+def test_phi_step_moves_towards_feasibility_when_penalty_dominates(binding):
+    """With a heavy active penalty the phi step must reduce tr(CRB) and be accepted at once
+    (its Gauss-Newton model is then a good one)."""
+    sc, phi0, W0, rc = binding[0]
+    W, phi = rc.W, rc.phi                                # Comm-only design: violates eps
+    r, C, E = fp_update(sc, W, phi)
+    EE = np.einsum("kmn,kml->knl", sc.E_ru.conj(), sc.E_ru)
+    g0 = crb_trace(sc, W, phi) / sc.eps - 1
+    assert g0 > 0
+    phi1, att, _ = rb.phi_update(sc, W, phi, r, C, 1.0, 1e-3, True, EE)
+    assert att == 0
+    assert crb_trace(sc, W, phi1) / sc.eps - 1 < 0.9 * g0
+    phi2, att2, _ = rb.phi_update(sc, W, phi, r, C, 0.0, 1e3, False, EE)   # sensing off: rate only
+    assert ry.sum_rate(sc, W, phi2) >= ry.sum_rate(sc, W, phi) - 1e-9
+
+
+def test_bf_only_phi_is_a_stationary_point_of_the_gain(small):
+    sc, W, phi, rng = small
+    Rm = np.einsum("kmn,kml->nl", sc.E_ru.conj(), sc.E_ru) * np.conj(sc.H_BR @ sc.H_BR.conj().T)
+    s = np.conj(np.einsum("nt,kmt,kmn->n", sc.H_BR, sc.E_bu.conj(), sc.E_ru))
+    gain = lambda ph: float(np.sum(np.abs(sc.E_eff(ph)) ** 2))
+    # the gain is the quadratic phi^H Rm phi + 2 Re{s^H phi} + const (checks Rm, s independently)
+    c0 = gain(np.zeros(sc.N))
+    for _ in range(2):
+        q = np.exp(1j * rng.uniform(0, 2 * np.pi, sc.N))
+        assert np.isclose(gain(q), np.real(np.vdot(q, Rm @ q)) + 2 * np.real(np.vdot(s, q)) + c0)
+    p = rb.bf_only_phi(sc, iters=2000)
+    u = Rm @ p + s                                       # gradient: p must be aligned with it
+    assert np.max(np.abs(np.imag(np.conj(p) * u))) <= 1e-6 * np.max(np.abs(u))
+    assert np.all(np.real(np.conj(p) * u) > 0)
+    assert np.array_equal(rb.bf_only_phi(sc, phi0=phi, iters=0), phi)
+    for _ in range(5):
+        assert gain(p) >= gain(np.exp(1j * rng.uniform(0, 2 * np.pi, sc.N)))
