@@ -147,8 +147,9 @@ browser-check: venv
 
 ## Mutation testing of the algorithm modules (mutmut, installed on demand; not part of `make test`).
 MODULE ?=
+SAMPLE ?=
 mutate: venv
-	nice -n 15 python tools/mutate.py $(MODULE)
+	nice -n 15 python tools/mutate.py $(MODULE) $(if $(SAMPLE),--sample $(SAMPLE))
 
 clean:
 	rm -rf _build

@@ -1,7 +1,7 @@
 """make mutate: mutation testing of the algorithm modules (mutmut 3), one module at a time.
 
-Usage: python tools/mutate.py [MODULE ...] [--max-children N]
-(``make mutate [MODULE=lib/risisac/paper_b/model.py]``; runs under ``nice -n 15``)
+Usage: python tools/mutate.py [MODULE ...] [--max-children N] [--sample K]
+(``make mutate [MODULE=lib/risisac/paper_b/model.py] [SAMPLE=K]``; runs under ``nice -n 15``)
 
 Each module in ``MODULES`` is mutated in a private copy of the project under
 ``_build/mutate/<module>/`` (the working tree is never touched): ``lib/risisac`` is copied
@@ -10,6 +10,11 @@ tests of that module's paper (``tests/paper_x``), so a module's mutants run only
 its own paper's tests and the run stays affordable. mutmut is installed on demand from
 ``requirements-dev.txt``. Prints, per module, the mutants killed / total (the kill rate),
 the survivors, and the wall time; writes ``_build/mutate/summary.json``.
+
+``--sample K`` tests a simple random sample of K of a module's mutants (drawn with a fixed
+seed, 0, from the sorted mutant names, before any result is seen) and reports the kill rate
+with its 95 % Wilson interval: a module with hundreds of mutants then costs minutes, not
+hours (each mutant re-runs the paper tests that cover the mutated function).
 """
 from __future__ import annotations
 
@@ -96,6 +101,19 @@ def results(work: Path, module: str) -> dict:
             "kill_rate": (killed / len(status)) if status else None}
 
 
+def restrict(res: dict, names: list[str], population: int) -> dict:
+    """The result of a sampled run: counts over the sampled mutants, with a 95 % interval."""
+    from risisac.book.stats import proportion_ci
+    sampled = set(names)
+    survived = [k for k in res["survived"] if k in sampled]
+    not_checked = [k for k in res["not_checked"] if k in sampled]
+    killed = len(sampled) - len(survived) - len(not_checked)
+    ci = proportion_ci(killed, len(sampled)) if sampled else None
+    return dict(res, mutants=len(sampled), killed=killed, survived=survived, not_checked=not_checked,
+                kill_rate=(killed / len(sampled)) if sampled else None, population=population,
+                ci95=[round(ci.lo, 3), round(ci.hi, 3)] if ci else None)
+
+
 def diffs(work: Path, names: list[str], env: dict) -> str:
     """``mutmut show`` of each survivor (what the tests let through)."""
     out = []
@@ -106,18 +124,49 @@ def diffs(work: Path, names: list[str], env: dict) -> str:
     return "\n\n".join(out) + "\n"
 
 
-def run(module: str, tests: str, max_children: int) -> dict:
+def all_mutants(work: Path, module: str, env: dict) -> list[str]:
+    """Generate the mutants (and mutmut's test statistics) without running any."""
+    subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", "1", "no-such-mutant"],
+                   cwd=work, env=env, capture_output=True, text=True)
+    meta = work / "mutants" / (module.replace("lib/", "src/") + ".meta")
+    return sorted(json.loads(meta.read_text())["exit_code_by_key"]) if meta.exists() else []
+
+
+def locked(work: Path) -> bool:
+    lock = work / ".lock"
+    if lock.exists():
+        try:
+            os.kill(int(lock.read_text()), 0)
+            return True
+        except (OSError, ValueError):
+            pass
+    return False
+
+
+def run(module: str, tests: str, max_children: int, sample: int | None = None) -> dict:
+    name = Path(module).with_suffix("").as_posix().replace("lib/risisac/", "").replace("/", ".")
+    if locked(WORK / name):
+        raise SystemExit(f"mutate: {module} is being mutated by another run ({WORK / name}/.lock)")
     work = prepare(module, tests)
+    (work / ".lock").write_text(str(os.getpid()))
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
                RISISAC_PROGRESS="0", PYTHONPATH="")
     t0 = time.perf_counter()
-    r = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)],
+    names: list[str] = []
+    if sample:
+        import random
+        everything = all_mutants(work, module, env)
+        names = sorted(random.Random(0).sample(everything, min(sample, len(everything))))
+    r = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children), *names],
                        cwd=work, env=env, capture_output=True, text=True)
     (work / "mutmut.log").write_text(r.stdout + r.stderr)
     res = results(work, module)
+    if sample:
+        res = restrict(res, names, len(everything))
     res["seconds"] = round(time.perf_counter() - t0)
     res["returncode"] = r.returncode
     (work / "survivors.diff").write_text(diffs(work, res["survived"], env))
+    (work / ".lock").unlink(missing_ok=True)
     res["survivors_diff"] = str((work / "survivors.diff").relative_to(ROOT))
     return res
 
@@ -126,6 +175,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("modules", nargs="*", help="modules to mutate (default: all of MODULES)")
     ap.add_argument("--max-children", type=int, default=1)
+    ap.add_argument("--sample", type=int, default=None, help="test a random sample of K mutants per module")
     a = ap.parse_args()
     mods = a.modules or list(MODULES)
     unknown = [m for m in mods if m not in MODULES]
@@ -139,10 +189,13 @@ def main() -> int:
     summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
     for m in mods:
         print(f"mutate: {m} against {MODULES[m]} ...", flush=True)
-        res = run(m, MODULES[m], a.max_children)
+        res = run(m, MODULES[m], a.max_children, a.sample)
         summary[m] = res
         summary_path.write_text(json.dumps(summary, indent=1) + "\n")
         rate = "n/a" if res["kill_rate"] is None else f"{100 * res['kill_rate']:.0f} %"
+        if res.get("ci95"):
+            rate += (f", 95 % interval [{100 * res['ci95'][0]:.0f}, {100 * res['ci95'][1]:.0f}] %, "
+                     f"a sample of {res['mutants']} of {res['population']} mutants")
         print(f"  {res['killed']}/{res['mutants']} killed ({rate}) in {res['seconds']} s; "
               f"{len(res['survived'])} survived (diffs: {res['survivors_diff']})"
               + (f"; mutmut exit {res['returncode']}, see mutmut.log" if res["returncode"] else ""))
