@@ -121,3 +121,11 @@ def test_liu_x_step_convex_solver_and_exact_batched_solver_agree():
     assert float((Xc - Xp).abs().max()) <= 1e-3 * r
     assert (Xp.abs() <= r * (1 + 1e-12)).all() and (sm.ci_values(b, Xp, phi0) <= 1e-4 * b.gamma).all()
     assert (sm.fast_sinr(b, Xp, phi0) > sm.fast_sinr(b, X0, phi0)).all()       # an MM ascent step
+
+
+def test_admm_mm_result_of_an_instance_does_not_depend_on_the_batch(small):
+    b = small
+    X0, phi0 = pu.start_point(b, "ris")
+    full = am.admm_mm(b, X0, phi0, iters=6, tol=5e-4)
+    one = am.admm_mm(b.subset(slice(1, 2)), X0[1:2], phi0[1:2], iters=6, tol=5e-4)
+    assert torch.allclose(one["sinr"][0], full["sinr"][1], rtol=1e-9) and int(one["iters"][0]) == int(full["iters"][1])

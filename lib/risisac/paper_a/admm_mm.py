@@ -167,7 +167,8 @@ def _backtrack(z, Lk, scale, s, vcur, max_backtrack, propose, evaluate):
     ``propose(Lc)`` returns the candidate for curvature ``Lc = Lk * scale`` (shaped to
     broadcast against ``z``); ``evaluate(cand)`` returns ``(sinr, ci_violation)``. An
     instance accepts the first candidate that neither lowers its SINR nor raises its
-    CI violation; ``Lk`` then shrinks (x0.7), otherwise grows (x4). Returns
+    CI violation; ``Lk`` then shrinks (x0.7), otherwise grows (x4); an instance that has
+    accepted keeps its ``Lk`` while the others search. Returns
     ``(z, Lk, sinr, violation)``.
     """
     shape = (-1,) + (1,) * (z.ndim - 1)
@@ -180,8 +181,10 @@ def _backtrack(z, Lk, scale, s, vcur, max_backtrack, propose, evaluate):
         vcur = torch.where(ok, vc.clamp_min(0.0), vcur)
         zn = torch.where(ok.reshape(shape), cand, zn)
         s = torch.where(ok, sc, s)
+        # accepted now -> shrink; still searching -> grow; accepted earlier -> keep (so that an
+        # instance's result does not depend on the other instances of the batch)
+        Lk = torch.where(ok, Lk * 0.7, torch.where(done, Lk, Lk * 4))
         done = done | ok
-        Lk = torch.where(done, Lk * 0.7, Lk * 4)
         if bool(done.all()):
             break
     return zn, Lk, s, vcur

@@ -209,6 +209,14 @@ def main(part: str, out: Path, nets_folder: Path | None = None, log=print):
                     untr[f"untrained-{prof}-seed{info['seed']}"] = UnfoldedADMM(
                         T=p["T"], J=p["J"], R=p["R"], tau0=p["tau0"], eta0=p["eta0"])
         data = part_nets(nets, GRID, log, untr, only_default=(part == "paper-net"))
+    elif part == "traces":                      # re-run only the SINR-vs-time traces of eval_timing.json
+        ens, rec = load("book", folder)
+        old = json.loads((out / "eval_timing.json").read_text())
+        g = dict(GRID, timing_N=[])
+        old["data"]["traces"] = part_timing(ens[0], g, log)["traces"]
+        old["meta"]["traces_rerun"] = meta["started"]
+        (out / "eval_timing.json").write_text(json.dumps(old))
+        return out / "eval_timing.json"
     elif part == "timing":
         p = PROFILES["paper"]
         try:
