@@ -45,7 +45,8 @@ def test_committed_notebook_is_executed_and_clean(name):
     assert all(c.get("execution_count") for c in code), f"{name}: unexecuted cells"
     outs = [o for c in code for o in c.get("outputs", [])]
     assert not any(o.get("output_type") == "error" for o in outs), f"{name}: stored error"
-    assert any("image/png" in o.get("data", {}) for o in outs), f"{name}: no figure"
+    png = ("image/png", "application/papermill.record/image/png")  # shown, or glued for a {glue:figure}
+    assert any(k in o.get("data", {}) for o in outs for k in png), f"{name}: no figure"
     assert "papermill" not in nb["metadata"], f"{name}: papermill metadata not stripped"
     assert not any("injected-parameters" in c["metadata"].get("tags", []) for c in nb["cells"])
     assert "## Errata and assumptions" in (ROOT / "notebooks" / f"{name}.md").read_text()

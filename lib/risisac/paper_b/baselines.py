@@ -61,23 +61,38 @@ def _sens_grad(prob: Problem, x):
 
 
 def traditional_scheme(prob: Problem, alpha: float, ao_iters: int = 6, inner_iters: int = 20,
-                       x0: np.ndarray | None = None, history: bool = False):
+                       x0: np.ndarray | None = None, history: bool = False,
+                       tol: float | None = None, info: bool = False):
     """Traditional scheme (Sec. V): alternating optimisation of the beams and the waveform.
 
     * beams: the MMSE beams (25) for the current waveform (closed form);
     * waveform: with the beams fixed, each rate ``log2(s + I + c n) - log2(I + c n)``
       (``c = 1 + tau/L``) is concave minus concave in ``tau``; SCA linearises the second
       term at the current point, giving a concave surrogate that is maximised over the budget
-      (15) by projected gradient ascent with Armijo backtracking.
-    Starts from the Average scheme. Returns ``x`` (and the objective per AO iteration).
+      (15) by projected gradient ascent with Armijo backtracking. The step is bounded by
+      ``2 / max|gradient|`` (a longer step only projects onto a vertex of the budget set).
+    Starts from the Average scheme.
+
+    Stopping rule: at most ``ao_iters`` AO and ``inner_iters`` inner iterations; with ``tol``,
+    a sample stops when its AO iteration improves (28) by less than ``tol`` and an inner loop
+    stops once no waveform entry moves by more than ``tol``. Returns ``x`` (with ``history``
+    also the objective per AO iteration; with ``info`` a dict ``ao`` (AO iterations used per
+    sample) and ``inner`` (inner iterations run in total)).
     """
     B, Nt = prob.a.shape
-    x = average_scheme(prob) if x0 is None else x0.copy()
+    x = average_scheme(prob) if x0 is None else np.array(x0, float)
+    if x.shape != (B, Nt):
+        raise ValueError(f"traditional_scheme: x0 has shape {x.shape}, expected {(B, Nt)}")
     wS, wC = alpha / prob.Ms, (1 - alpha) / prob.Mc
     K = prob.cm.D.shape[1]
-    hist = [prob.wsnr(x, alpha)]
+    f_cur = prob.wsnr(x, alpha)
+    hist = [f_cur]
     step = np.full(B, 0.1)
+    active = np.ones(B, bool)
+    ao_used = np.zeros(B, int)
+    n_inner = 0
     for _ in range(ao_iters):
+        ao_used += active
         tau0 = prob.tau(x)
         s, I, n = _beams_stats(prob, tau0)
         c0 = 1.0 + tau0 / prob.L
@@ -89,9 +104,11 @@ def traditional_scheme(prob: Problem, alpha: float, ao_iters: int = 6, inner_ite
             return wS * prob.sr(z) + wC * comm
 
         for _ in range(inner_iters):
+            n_inner += 1
             c = 1.0 + prob.tau(x) / prob.L
             dcomm = ((n / (prob.L * LN2 * (s + I + c[:, None] * n))) - lin0).sum(1) / K
             g = wS[:, None] * _sens_grad(prob, x) + (wC * dcomm)[:, None] * prob.a
+            step = np.clip(step, 1e-12, 2.0 / np.maximum(np.abs(g).max(1), 1e-300))
             f0 = surrogate(x)
             acc = np.zeros(B, bool)
             xn = x
@@ -104,8 +121,24 @@ def traditional_scheme(prob: Problem, alpha: float, ao_iters: int = 6, inner_ite
                 if acc.all():
                     break
                 step = np.where(acc, step, step * 0.5)
+            xn = np.where(active[:, None], xn, x)
+            moved = np.abs(xn - x).max(1)
             x = xn
             step = np.where(acc, step * 1.5, step)
+            if tol is not None and np.all(moved[active] <= tol):
+                break
+        f_new = prob.wsnr(x, alpha)
         if history:
-            hist.append(prob.wsnr(x, alpha))
-    return (x, np.array(hist)) if history else x
+            hist.append(f_new)
+        if tol is not None:
+            active &= (f_new - f_cur) > tol
+            if not active.any():
+                f_cur = f_new
+                break
+        f_cur = f_new
+    out = [x]
+    if history:
+        out.append(np.array(hist))
+    if info:
+        out.append(dict(ao=ao_used, inner=n_inner))
+    return out[0] if len(out) == 1 else tuple(out)

@@ -51,21 +51,37 @@ def _nn():
 
 def make(kind: str, n_in: int, Nt: int, norm: str = "l1", dtype=None):
     """Build ``"isacnn"`` or ``"fcnn"`` (float32 by default: float64 convolutions are ~10x slower
-    on CPU; the rates are re-evaluated in float64 afterwards)."""
+    on CPU; the rates are re-evaluated in float64 afterwards). Works for every ``n_in >= 1``
+    (ISACNN zero-pads inputs shorter than its receptive field, :data:`MIN_FEATURES`)."""
     import torch
+    if kind not in ("isacnn", "fcnn"):
+        raise ValueError(f"make: kind = {kind!r} is invalid: allowed values are 'isacnn', 'fcnn'")
+    for name, v in (("n_in", n_in), ("Nt", Nt)):
+        if isinstance(v, bool) or int(v) != v or v < 1:
+            raise ValueError(f"make: {name} = {v!r} is invalid: an integer >= 1 is allowed")
+    if norm not in ("l1", "l2"):
+        raise ValueError(f"make: norm = {norm!r} is invalid: allowed values are 'l1', 'l2'")
     cls = {"isacnn": ISACNN, "fcnn": FCNN}[kind]
     return cls(n_in, Nt, norm).to(dtype or torch.float32)
+
+
+MIN_FEATURES = 9  # receptive field of the three 'valid' convolutions (5 + 3 + 3 - 2)
 
 
 class ISACNN(_nn().Module):
     """ISACNN (Fig. 5): 3 conv layers (2, 4, 8 filters, kernels 5, 3, 3 along the feature axis,
     'valid' padding), ReLU, a batch norm before each conv and before the dense heads; heads
-    Dense(Nt, sigmoid) -> theta and Dense(1, sigmoid) -> eta; Lambda layer."""
+    Dense(Nt, sigmoid) -> theta and Dense(1, sigmoid) -> eta; Lambda layer. A feature vector
+    shorter than :data:`MIN_FEATURES` (``2 Nr K + Nt < 9``, e.g. Nt = Nr = 2, K = 1) is
+    zero-padded to that length."""
 
     def __init__(self, n_in: int, Nt: int, norm: str = "l1"):
         super().__init__()
         nn = _nn()
         self.norm = norm
+        self.n_in = n_in
+        self.pad = max(MIN_FEATURES - n_in, 0)
+        n_in = n_in + self.pad
         self.body = nn.Sequential(
             nn.BatchNorm1d(1), nn.Conv1d(1, 2, 5), nn.ReLU(),
             nn.BatchNorm1d(2), nn.Conv1d(2, 4, 3), nn.ReLU(),
@@ -78,6 +94,11 @@ class ISACNN(_nn().Module):
 
     def forward(self, f):
         import torch
+        if f.shape[-1] != self.n_in:
+            raise ValueError(f"ISACNN: input has {f.shape[-1]} features, the network expects "
+                             f"{self.n_in} (= 2 Nr K + Nt)")
+        if self.pad:
+            f = torch.nn.functional.pad(f, (0, self.pad))
         z = self.bn_head(self.body(f[:, None, :]))
         return lambda_layer(torch.sigmoid(self.theta(z)), torch.sigmoid(self.eta(z)), self.norm)
 

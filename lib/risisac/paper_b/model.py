@@ -95,10 +95,13 @@ def draw_batch(rng: np.random.Generator, B: int, Nt: int = 16, Nr: int = 16, K: 
       ``hbar_k ~ CN(0, I)`` (Rayleigh); path loss ``128.1 + 37.6 log10(d/km)``.
     * ``SNR_s = P_s xi_0 / sigma_n^2`` fixes ``P_s``; ``SNR_c = p_k xi_k / sigma_n^2`` fixes each ``p_k``.
     """
+    for name, v, lo in (("B", B, 1), ("Nt", Nt, 1), ("Nr", Nr, 1), ("K", K, 1)):
+        if int(v) != v or v < lo:
+            raise ValueError(f"draw_batch: {name} = {v!r} is invalid: an integer >= {lo} is allowed")
     if L <= Nt:
-        raise ValueError("Paper B requires L > Nt")
+        raise ValueError(f"draw_batch: L = {L} is invalid with Nt = {Nt}: Paper B needs L > Nt")
     if not (0 < d0 < d_max):
-        raise ValueError("need 0 < d0 < d_max")
+        raise ValueError(f"draw_batch: d0 = {d0}, d_max = {d_max} are invalid: need 0 < d0 < d_max")
     x0 = xi0(d0)
     u = np.sort(rng.uniform(0.0, 1.0, (B, Nt)), axis=1)[:, ::-1]
     u = np.maximum(u, 1e-12)
@@ -116,6 +119,29 @@ def draw_batch(rng: np.random.Generator, B: int, Nt: int = 16, Nr: int = 16, K: 
     return UplinkBatch(np.ascontiguousarray(a), Gn, L, sigma_t, H, p, Ps, noise, UT, r, xik)
 
 
+def subset_users(batch: UplinkBatch, k: int) -> UplinkBatch:
+    """The same scenarios with only the first ``k`` users (paired comparisons over ``K``)."""
+    if not 1 <= k <= batch.K:
+        raise ValueError(f"subset_users: k = {k!r} is invalid: allowed values are 1..{batch.K}")
+    sel = lambda z: None if z is None else z[:, :k]
+    return UplinkBatch(batch.a, batch.Gn[:, :, :k], batch.L, batch.sigma_t, batch.H[:, :, :k],
+                       batch.p[:, :k], batch.Ps, batch.noise, batch.U_T, sel(batch.dist),
+                       sel(batch.xi))
+
+
+def scale_sigma_t(batch: UplinkBatch, factor: float) -> UplinkBatch:
+    """The same scenarios with the target-response eigenvalues ``sigma_t`` scaled by ``factor``.
+
+    Paper B gives no scale for ``sigma_t`` (Errata): scaling it by ``c`` multiplies every
+    ``a_i = sigma_t,i P_s / sigma_n^2`` by ``c``, i.e. shifts the effective sensing SNR by
+    ``10 log10(c)`` dB. Used for the sensitivity study of Fig. 10(a).
+    """
+    if not factor > 0:
+        raise ValueError(f"scale_sigma_t: factor = {factor!r} is invalid: a number > 0 is allowed")
+    return UplinkBatch(batch.a * factor, batch.Gn, batch.L, batch.sigma_t * factor, batch.H,
+                       batch.p, batch.Ps, batch.noise, batch.U_T, batch.dist, batch.xi)
+
+
 def imperfect_csi(rng: np.random.Generator, batch: UplinkBatch, beta: float):
     """Imperfect-CSI model of Sec. V: ``H = sqrt(beta) Hhat + E``, ``E ~ CN(0, (1-beta) I)``.
 
@@ -124,7 +150,7 @@ def imperfect_csi(rng: np.random.Generator, batch: UplinkBatch, beta: float):
     entries. Returns ``(true_batch, estimated_batch)`` sharing ``a`` and ``p``.
     """
     if not 0.0 <= beta <= 1.0:
-        raise ValueError("beta must be in [0, 1]")
+        raise ValueError(f"imperfect_csi: beta = {beta!r} is invalid: allowed values are [0, 1]")
     amp = np.sqrt(batch.p * batch.xi / batch.noise)[:, None, :]  # Gn = amp * hbar
     hhat = rayleigh(rng, batch.Gn.shape)
     htrue = np.sqrt(beta) * hhat + np.sqrt(1.0 - beta) * rayleigh(rng, batch.Gn.shape)
@@ -295,7 +321,7 @@ def recover(batch: UplinkBatch, sigma_s: np.ndarray, U_s: np.ndarray | None = No
     ``U_s``: any L x L unitary (identity if None). Returns ``(S, W)``.
     """
     if batch.U_T is None:
-        raise ValueError("batch drawn without U_T (use draw_batch(..., with_UT=True))")
+        raise ValueError("recover: the batch was drawn without U_T; use draw_batch(..., with_UT=True)")
     B, Nt = sigma_s.shape
     L = batch.L
     Sig = np.zeros((B, L, Nt))
@@ -378,6 +404,7 @@ class Frontier:
         self.ev, self.em = _grouped_e(prob.e, K)
         L = prob.L
         self.dpsi0 = (self.ev * self.em).sum(1) / (L * LN2)  # psi'(0)
+        self._table()  # interpolation table of (psi')^{-1}: fixed per problem, built once
         s = np.linspace(0.0, 1.0, n_grid)
         kap = self.dpsi0[:, None] * s[None, :] ** 2  # denser near kappa = 0
         self.kappa = kap
@@ -413,7 +440,7 @@ class Frontier:
         lam = np.zeros_like(cp) if lam is None else lam
         for _ in range(self.newton if iters is None else iters):
             phi, dphi = self._phis(lam, ev, em)
-            lam = np.maximum(lam + phi * (phi - cp) / (cp * dphi), 0.0)
+            lam = np.maximum(lam + phi * (phi - cp) / np.maximum(cp * dphi, 1e-300), 0.0)
         _, dphi = self._phis(lam, ev, em)
         return lam, -dphi / (self.prob.L * LN2)
 
@@ -441,22 +468,23 @@ class Frontier:
     def _d2psi(self, lam, ev, em):
         return -self._phis(lam, ev, em)[1] / (self.prob.L * LN2)
 
-    def solve_kappa(self, kappa, rows=None):
+    def solve_kappa(self, kappa, rows=None, return_nu=False):
         """Solve ``max R_s(x) - kappa a^T x`` s.t. ``x >= 0, 1^T x <= 1`` for kappa (B, G).
 
         KKT: ``psi'(lambda_i) = kappa + nu/a_i`` (``lambda_i = a_i x_i``) with ``nu >= 0`` the power
         multiplier, the root of the decreasing ``h(nu) = sum_i lambda_i(nu)/a_i - 1``:
         safeguarded Newton with table inversion, then exact Newton polishing of ``lambda`` and
-        ``nu``. Returns ``x`` (B, G, Nt), ``tau`` (B, G), ``R_s`` (B, G)."""
-        if not hasattr(self, "ftab"):
-            self._table()
+        ``nu``. Returns ``x`` (B, G, Nt), ``tau`` (B, G), ``R_s`` (B, G) (and ``nu`` (B, G) if
+        ``return_nu``). The solver keeps no state between calls."""
         rows = np.arange(self.prob.a.shape[0]) if rows is None else np.asarray(rows)
         a = self.prob.a[rows][:, None, :]
         ev, em = self._lists(2, rows)
         kap = kappa[..., None]
         bidx = rows[:, None, None]
-        lam = self._inv_dpsi_fast(kap + 0.0 * a, bidx)
-        need = (lam / a).sum(-1) > 1.0
+        lam_free, _ = self._inv_dpsi(kap + 0.0 * a, ev, em, self._inv_dpsi_fast(kap + 0.0 * a, bidx),
+                                     iters=4)  # exact optimum without the budget (nu = 0)
+        lam = lam_free
+        need = (lam_free / a).sum(-1) > 1.0  # budget (15) active: nu > 0
         lo = np.zeros_like(kappa)
         hi = np.maximum(self.dpsi0[rows][:, None] - kappa, 0.0) * a[:, :, 0]
         nu = 0.5 * hi
@@ -480,26 +508,34 @@ class Frontier:
             lam0 = lam
         nu = np.where(need, nu, 0.0)
         lam, _ = self._inv_dpsi(kap + nu[..., None] / a, ev, em,
-                                np.where(need[..., None], lam, self._inv_dpsi_fast(kap + 0.0 * a, bidx)),
-                                iters=4)
+                                np.where(need[..., None], lam, lam_free), iters=4)
         pw = (lam / a).sum(-1)
         lam = lam / np.maximum(pw, 1.0)[..., None]  # exact feasibility of (15)
         x = lam / a
         tau = lam.sum(-1)
         sens = sum(m * np.log2(1.0 + e * lam) for e, m in zip(ev, em)).sum(-1) / self.prob.L
-        self.last_nu = nu
-        return x, tau, sens
+        return (x, tau, sens, nu) if return_nu else (x, tau, sens)
 
-    def kkt_residual(self, kappa, x):
-        """Max relative violation of ``psi'(lambda_i) <= kappa + nu/a_i`` (equality where active)
-        for a solution of :meth:`solve_kappa` (diagnostic)."""
+    def kkt_residual(self, kappa, x, nu=None):
+        """Max relative violation of the KKT conditions of :meth:`solve_kappa`,
+        ``psi'(lambda_i) <= kappa + nu/a_i`` with equality where ``lambda_i > 0``, for ``x``
+        (B, G, Nt) at ``kappa`` (B, G). A pure function of its arguments: ``nu`` (B, G) is the
+        power multiplier; if ``None`` it is recovered from ``x`` (0 when the budget is slack,
+        else the mean of ``a_i (psi'(lambda_i) - kappa)`` over the active modes)."""
+        kappa = np.asarray(kappa, float)
         a = self.prob.a[:, None, :]
-        lam = a * x
+        lam = a * np.asarray(x, float)
         ev, em = self._lists(2)
         d1 = self._phis(lam, ev, em)[0] / (self.prob.L * LN2)
-        price = kappa[..., None] + self.last_nu[..., None] / a
-        r = (d1 - price) / price
-        return float(np.max(np.where(lam > 0, np.abs(r), np.maximum(r, 0.0))))
+        act = lam > 0
+        if nu is None:
+            cand = np.where(act, a * (d1 - kappa[..., None]), 0.0)
+            nu = cand.sum(-1) / np.maximum(act.sum(-1), 1)
+            tight = np.asarray(x).sum(-1) >= 1.0 - 1e-9
+            nu = np.where(tight, np.maximum(nu, 0.0), 0.0)
+        price = kappa[..., None] + np.asarray(nu, float)[..., None] / a
+        r = (d1 - price) / np.maximum(price, 1e-300)
+        return float(np.max(np.where(act, np.abs(r), np.maximum(r, 0.0))))
 
     def solve(self, alpha: float, zf: bool = False, tol: float = 1e-6, rounds: int = 40,
               split: int = 4):
