@@ -6,5 +6,7 @@ model-driven learning approach (IEEE Trans. Commun. 73(8), 2025, DOI 10.1109/TCO
 * :mod:`.detection_net` the detection problem (21) as an unfolded network, scheme runner
 * :mod:`.admm_mm`       ADMM-MM baseline (ref. [25])
 * :mod:`.crb`           DoA CRB (39)-(42), App. A (56)-(58), and its gradients
-* :mod:`.doa_net`       the DoA network (Sec. IV, Algorithm 2) and the unsupervised baseline
+* :mod:`.doa_net`       the DoA network (Sec. IV, Algorithm 2), its runner and the feasibility policy
+* :mod:`.unsupervised`  the DoA chapter's unsupervised baseline (Sec. V-B, after ref. [34])
+* :mod:`.train_doa`     the DoA training job (``make train CHAPTER=paperA_doa``); :mod:`.spec_doa` its chapter's parameters
 """

@@ -19,7 +19,14 @@ ALM multiplier step, layer-wise training), written for the detection chapter:
   in the constraints is ``sum max(eta c + beta, 0) grad c`` (the slack ``p`` of (45)
   eliminated in closed form). :class:`risisac.paper_a.unfolding.UnfoldedADMM` on the same
   problem is the plain-ALM variant (linear term ``sum beta c``, Sec. III).
-* :class:`UnsupervisedNet` -- the "Unsuper., w/ RIS" baseline (Sec. V-B).
+* :func:`make_problem` / :func:`train_doa` / :func:`run_doa` -- one scheme of Sec. V-B from
+  the common start point (:func:`risisac.paper_a.detection_net.start_point`: every scheme,
+  random RIS included, starts from a CI-feasible constant-modulus waveform).
+* :func:`feasibility` (raw share of designs meeting (18c), (18d), (19)) and
+  :func:`repair` (the CI/CM projection applied *after* the network; its designs are
+  reported separately and never counted as the network's own).
+
+The "Unsuper., w/ RIS" baseline is :mod:`risisac.paper_a.unsupervised`.
 """
 
 from __future__ import annotations
@@ -28,11 +35,10 @@ import math
 
 import numpy as np
 import torch
-from torch import nn
 
 from . import model as sm
 from .crb import channels_from_batch, crb, crb_and_grad, crb_matrix, columns, woodbury_apply
-from .detection_net import DetectionProblem, start_point
+from .detection_net import FEAS_TOL, DetectionProblem, start_point
 from .unfolding import ADMMState, UnfoldedADMM, train_layerwise
 
 
@@ -111,11 +117,15 @@ def loss_crb(problem: DoaProblem, s: ADMMState, w_viol: float = 1.0):
 
 
 def make_problem(batch: sm.SLPBatch, mode: str = "ris", qos: bool = True, rng=None,
-                 rho: float = 0.05, phi0=None):
+                 rho: float = 0.05, phi0=None, start=None):
     """Problem and initial state for a scheme: ``mode='ris'`` (phi optimised from the
-    target-aligned start) or ``'rand'`` (phi fixed at a random draw, or at ``phi0``)."""
-    if mode == "rand" and phi0 is not None:
-        X0 = sm.init_x(batch, phi0)
+    target-aligned start) or ``'rand'`` (phi fixed at a random draw, or at ``phi0``).
+    ``start = (X0, phi0)`` reuses a start point computed once (:func:`start_for`)."""
+    if start is not None:
+        X0, phi0 = start
+    elif mode == "rand" and phi0 is not None:      # same start rule as every scheme
+        from .admm_mm import feasible_start
+        X0 = feasible_start(batch, sm.init_x(batch, phi0), phi0)
     else:
         X0, phi0 = start_point(batch, mode, rng)
     pr = DoaProblem(batch, X0, phi0, rho=rho, qos=qos, optimize_phi=(mode == "ris"))
@@ -129,91 +139,72 @@ def train_doa(net: UnfoldedADMM, batch: sm.SLPBatch, epochs: int, lr: float = 0.
     return train_layerwise(net, pr, s0, lambda p, s: loss_crb(p, s, w_viol), epochs, lr=lr)
 
 
+def start_for(batch: sm.SLPBatch, mode: str = "ris", rng=None, phi0=None):
+    """The common start point ``(X0, phi0)`` of a scheme (as :func:`make_problem` builds it)."""
+    pr, s = make_problem(batch, mode, False, rng, phi0=phi0)
+    return pr.a * s.x, s.phi
+
+
 def run_doa(net: UnfoldedADMM, batch: sm.SLPBatch, mode: str = "ris", qos: bool = True, rng=None,
-            trace: bool = False, phi0=None):
-    """Run a (trained) network: returns dict(X, phi, crb, trace) (trace = CRB after each layer,
-    column 0 the start)."""
-    pr, s = make_problem(batch, mode, qos, rng, phi0=phi0)
+            trace: bool = False, phi0=None, start=None, layers: int | None = None):
+    """Run a (trained) network, no repair: dict(X, phi, crb, f0, start=(X0, phi0), trace)
+    (trace = CRB after each layer, column 0 the start; ``layers`` runs only the first ones)."""
+    pr, s = make_problem(batch, mode, qos, rng, phi0=phi0, start=start)
+    start = (pr.a * s.x, s.phi)
     tr = [pr.f0.clone()]
     with torch.no_grad():
-        s = net(pr, s, trace=(lambda t, st: tr.append(crb(pr.ch, pr.a * st.x, st.phi))) if trace else None)
+        s = net(pr, s, layers=layers,
+                trace=(lambda t, st: tr.append(crb(pr.ch, pr.a * st.x, st.phi))) if trace else None)
     X, phi = pr.a * s.x, s.phi
-    return dict(X=X, phi=phi, crb=crb(pr.ch, X, phi), f0=pr.f0,
+    return dict(X=X, phi=phi, crb=crb(pr.ch, X, phi), f0=pr.f0, start=start,
                 trace=torch.stack(tr, -1) if trace else None)
-
-
-# ============================================================================ unsupervised baseline
-
-def csi_features(b: sm.SLPBatch, K_in: int):
-    """Real input of the unsupervised net: Re/Im of ``h_k``, ``h_rk`` (each block scaled to
-    unit RMS) and of the symbols ``s``; users beyond ``b.K`` are zero-padded up to ``K_in``
-    (how a fixed-size net is applied to fewer users in the transfer test of Fig. 8)."""
-    if b.K > K_in:
-        raise ValueError(f"the network was built for at most {K_in} users, got K = {b.K}")
-    parts = []
-    for A in (b.h_k, b.h_rk, b.s):
-        A = A / A.abs().pow(2).mean().sqrt().clamp_min(1e-300)
-        if b.K < K_in:
-            A = torch.cat([A, torch.zeros(A.shape[0], K_in - b.K, *A.shape[2:], dtype=A.dtype)], 1)
-        parts += [A.real.reshape(A.shape[0], -1), A.imag.reshape(A.shape[0], -1)]
-    return torch.cat(parts, -1)
-
-
-class UnsupervisedNet(nn.Module):
-    """"Unsuper., w/ RIS" (Sec. V-B): a fully connected net mapping the CSI to the phases
-    of ``x`` and ``phi`` (the modulus constraints hold by construction), trained with the
-    CRB loss plus a constraint-violation penalty (:func:`loss_crb`)."""
-
-    def __init__(self, K: int, M: int, N: int, L: int, hidden: int = 128):
-        super().__init__()
-        self.K, self.M, self.N, self.L = K, M, N, L
-        n_in = 2 * K * (M + N + L)
-        self.net = nn.Sequential(nn.Linear(n_in, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
-                                 nn.Linear(hidden, 2 * (M * L + N)))
-
-    def forward(self, b: sm.SLPBatch):
-        """Normalised ``(xb, phi)`` (unit modulus both)."""
-        o = self.net(csi_features(b, self.K))
-        ML = self.M * self.L
-        X = torch.complex(o[:, :ML], o[:, ML:2 * ML]).reshape(-1, self.M, self.L)
-        phi = torch.complex(o[:, 2 * ML:2 * ML + self.N], o[:, 2 * ML + self.N:])
-        return sm.project_phi(X), sm.project_phi(phi)
-
-
-def train_unsupervised(net: UnsupervisedNet, batch: sm.SLPBatch, epochs: int, lr: float = 1e-3,
-                       rng=None, w_viol: float = 1.0):
-    """Full-batch Adam on :func:`loss_crb` (same normalisation as the proposed network)."""
-    pr, _ = make_problem(batch, "ris", True, rng)
-    opt = torch.optim.Adam(net.parameters(), lr=lr)
-    hist = []
-    for e in range(epochs):
-        xb, phi = net(batch)
-        loss = loss_crb(pr, ADMMState(xb, phi, xb, phi, xb, phi, None, None), w_viol)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        hist.append(float(loss.detach()))
-    return hist
-
-
-@torch.no_grad()
-def run_unsupervised(net: UnsupervisedNet, b: sm.SLPBatch):
-    xb, phi = net(b)
-    X = math.sqrt(b.P / b.M) * xb
-    return dict(X=X, phi=phi, crb=crb(channels_from_batch(b), X, phi))
 
 
 # ============================================================================ checks
 
 @torch.no_grad()
+def repair(b: sm.SLPBatch, X, phi, X0, phi0):
+    """Feasible designs from network outputs (the feasibility policy of both Paper A chapters,
+    as :func:`risisac.paper_a.detection_net.run_proposed` applies it).
+
+    An output violating the CI constraints (``max g / gamma > FEAS_TOL``) is projected into
+    the CI region for its ``phi`` by the start-point projection
+    (:func:`risisac.paper_a.admm_mm.feasible_start`, slack 1.5), kept where it lowers the
+    worst violation; if it is still more violated than the start ``(X0, phi0)``, the start
+    is returned. Returns ``(X, phi, fired, fallback)``; ``fired`` marks the repaired
+    instances. Repaired designs are reported beside the raw ones, never as the network's own.
+    """
+    from .admm_mm import feasible_start
+    worst = lambda X_, p_: sm.ci_values(b, X_, p_).amax((-1, -2))
+    v_raw = worst(X, phi)
+    fired = v_raw / b.gamma > FEAS_TOL
+    fallback = torch.zeros_like(fired)
+    if bool(fired.any()):
+        Xr = feasible_start(b, X, phi, slack=1.5)
+        X = torch.where((fired & (worst(Xr, phi) <= v_raw))[:, None, None], Xr, X)
+        fallback = fired & (worst(X, phi) > torch.clamp_min(worst(X0, phi0), FEAS_TOL * b.gamma))
+        X = torch.where(fallback[:, None, None], X0, X)
+        phi = torch.where(fallback[:, None], phi0, phi)
+    return X, phi, fired, fallback
+
+
+@torch.no_grad()
+def feasible_mask(b: sm.SLPBatch, X, phi, tol: float | None = None):
+    """Per instance: every CI constraint (19) met, ``g_{k,l} <= tol * gamma`` (bool (B,));
+    ``tol`` defaults to the shared :data:`risisac.paper_a.detection_net.FEAS_TOL`."""
+    tol = FEAS_TOL if tol is None else tol
+    return (sm.ci_values(b, X, phi) / b.gamma).amax((1, 2)) <= tol
+
+
+@torch.no_grad()
 def feasibility(b: sm.SLPBatch, X, phi, qos: bool = True) -> dict:
     """Constraint check of returned designs: worst CI violation ``max(g, 0)/gamma``, share of
-    instances with every ``g_{k,l} <= 0`` (to 1e-9 gamma), worst modulus errors of (18c)/(18d)."""
+    instances with every ``g_{k,l} <= 0`` (to ``FEAS_TOL`` gamma), worst modulus errors of (18c)/(18d)."""
     a = math.sqrt(b.P / b.M)
     g = sm.ci_values(b, X, phi) / b.gamma
     out = dict(mod_x=float(((X.abs() - a).abs() / a).max()), mod_phi=float((phi.abs() - 1).abs().max()))
     if qos:
-        out.update(qos_viol=float(torch.relu(g).max()), feasible=float((g.amax((1, 2)) <= 1e-9).double().mean()))
+        out.update(qos_viol=float(torch.relu(g).max()), feasible=float((g.amax((1, 2)) <= FEAS_TOL).double().mean()))
     return out
 
 
@@ -232,7 +223,7 @@ def steering_for(b: sm.SLPBatch, i: int, th0, thR, spacing: float = 0.5):
 
 @torch.no_grad()
 def ml_doa_monte_carlo(b: sm.SLPBatch, i: int, X, phi, theta_true, n_trials: int, rng,
-                       width: float = 6.0, n_grid: int = 41, spacing: float = 0.5):
+                       width: float = 6.0, n_grid: int = 41, spacing: float = 0.5, per_trial: bool = False):
     """Monte Carlo RMSE of the (local) ML estimator of ``[theta_0, theta_RIS]`` for instance ``i``.
 
     Draws ``r = alpha_0 vec(H_0 X) + sum_q alpha_q vec(H_q X J_q) + z`` with
@@ -241,7 +232,7 @@ def ml_doa_monte_carlo(b: sm.SLPBatch, i: int, X, phi, theta_true, n_trials: int
     ``|b(theta)^H C^{-1} r|^2 / b(theta)^H C^{-1} b(theta)`` (alpha_0 eliminated) on a grid
     of ``n_grid^2`` points within ``+- width`` CRB standard deviations of the truth,
     then on a 4x finer grid around the coarse maximum. Returns (per-angle MSE (2,),
-    CRB matrix (2,2)).
+    CRB matrix (2,2)); ``per_trial=True`` returns the squared errors (n_trials, 2) instead of the MSE.
     """
     ch = channels_from_batch(b.subset(slice(i, i + 1)))
     X1, phi1 = X[i:i + 1], phi[i:i + 1]
@@ -285,4 +276,4 @@ def ml_doa_monte_carlo(b: sm.SLPBatch, i: int, X, phi, theta_true, n_trials: int
         centre = np.stack([th0[torch.arange(n_trials), k].numpy(), thR[torch.arange(n_trials), k].numpy()], -1)
         half = half * 4.0 / (n_grid - 1)
     err = centre - np.asarray(theta_true, float)[None]
-    return (err ** 2).mean(0), Cm.numpy()
+    return (err ** 2 if per_trial else (err ** 2).mean(0)), Cm.numpy()

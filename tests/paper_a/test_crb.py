@@ -1,6 +1,4 @@
-"""Unit tests of the Paper A DoA chapter: CRB (39)-(41)/(56)-(58), its gradients, the PHR network."""
-
-import math
+"""Tests of risisac.paper_a.crb: the DoA CRB (39)-(41)/(56)-(58), its closed-form gradients, and the ML check."""
 
 import numpy as np
 import pytest
@@ -9,9 +7,7 @@ import torch
 from risisac.paper_a import model as sm
 from risisac.paper_a.crb import (channels_from_batch, columns, crb, crb_and_grad, crb_from_full_fim,
                              crb_matrix, fim_full_dense, gram_matrix)
-from risisac.paper_a.doa_net import (DoaProblem, UnfoldedPHR, UnsupervisedNet, csi_features, feasibility,
-                                loss_crb, make_net, make_problem, ml_doa_monte_carlo, run_doa,
-                                steering_for, train_doa)
+from risisac.paper_a.doa_net import ml_doa_monte_carlo, steering_for
 from risisac.estimation import fim_gaussian_mean, schur
 
 torch.set_default_dtype(torch.float64)
@@ -91,41 +87,6 @@ def test_crb_scales_with_power(small):
     assert torch.allclose(crb(ch0, 2 * X, phi), crb(ch0, X, phi) / 4, rtol=1e-10)
 
 
-def test_problem_gradients_and_phr_layer():
-    cfg = sm.SLPConfig(M=4, N=8, K=2, L=4)
-    b = sm.sample_batch(cfg, 4, np.random.default_rng(2))
-    pr, s = make_problem(b, "ris")
-    xb = s.x.clone().requires_grad_(True)
-    f, g = pr.fx(xb, s.phi)
-    f.sum().backward()
-    assert torch.allclose(2 * g, xb.grad, rtol=1e-7)
-    torch.manual_seed(0)
-    for m in ("phr", "alm"):
-        net = make_net(m, 2, 1, 2)
-        out = run_doa(net, b, trace=True)
-        fe = feasibility(b, out["X"], out["phi"])
-        assert fe["mod_x"] < 1e-12 and fe["mod_phi"] < 1e-12
-        assert out["trace"].shape == (4, 3)
-        assert torch.isfinite(out["crb"]).all()
-    net = make_net("phr", 1, 1, 2)
-    hist = train_doa(net, b, epochs=2)
-    assert len(hist) == 3 and all(math.isfinite(h[2]) for h in hist)
-    with pytest.raises(ValueError):
-        make_net("sgd", 1, 1, 1)
-
-
-def test_unsupervised_transfer_padding():
-    cfg = sm.SLPConfig(M=4, N=8, K=3, L=4)
-    b3 = sm.sample_batch(cfg, 2, np.random.default_rng(3))
-    b2 = sm.sample_batch(sm.SLPConfig(M=4, N=8, K=2, L=4), 2, np.random.default_rng(4))
-    net = UnsupervisedNet(3, 4, 8, 4)
-    assert csi_features(b2, 3).shape == csi_features(b3, 3).shape
-    xb, phi = net(b2)
-    assert torch.allclose(xb.abs(), torch.ones_like(xb.abs()))
-    with pytest.raises(ValueError):
-        csi_features(b3, 2)
-
-
 def test_ml_estimator_runs_and_is_near_crb():
     """At high SNR the local ML estimator attains the CRB (asymptotic efficiency)."""
     cfg = sm.SLPConfig(M=6, N=8, K=2, L=8, P_dbw=60.0)
@@ -135,3 +96,21 @@ def test_ml_estimator_runs_and_is_near_crb():
     mse, C = ml_doa_monte_carlo(b, 0, X0, phi0, [g["th_bt"], g["th_rt"]], 300, np.random.default_rng(7))
     ratio = mse / np.diag(C)
     assert np.all(ratio > 0.6) and np.all(ratio < 1.6)
+
+
+def test_ml_per_trial_matches_mse():
+    cfg = sm.SLPConfig(M=6, N=8, K=2, L=8, P_dbw=60.0)
+    b = sm.sample_batch(cfg, 1, np.random.default_rng(6))
+    X0, phi0 = sm.init_x(b, sm.init_phi(b)), sm.init_phi(b)
+    g = sm.geometry(cfg)
+    th = [g["th_bt"], g["th_rt"]]
+    mse, _ = ml_doa_monte_carlo(b, 0, X0, phi0, th, 50, np.random.default_rng(8))
+    e2, _ = ml_doa_monte_carlo(b, 0, X0, phi0, th, 50, np.random.default_rng(8), per_trial=True)
+    assert e2.shape == (50, 2) and np.allclose(e2.mean(0), mse)
+
+
+def test_steering_for_reproduces_batch_channels(small):
+    cfg, b, _, _ = small
+    g = sm.geometry(cfg)
+    hb, hr = steering_for(b, 0, np.array([g["th_bt"]]), np.array([g["th_rt"]]))
+    assert torch.allclose(hb[0], b.h_bt[0]) and torch.allclose(hr[0], b.h_rt[0])

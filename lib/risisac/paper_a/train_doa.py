@@ -1,0 +1,191 @@
+"""Training job of the Paper A DoA chapter: ``make train CHAPTER=paperA_doa PROFILE=<p>``.
+
+:func:`main` trains every network the chapter evaluates and writes, under ``out``
+(default ``models/paperA_doa/``), one small parameter file per network and a JSON
+training record ``record.json`` (commit, profile, sizes, seeds, loss after each layer
+or step, wall time per network). The chapter's ``book`` profile loads them
+(:func:`load_net`, :func:`load_record`).
+
+Networks (``s`` = training seed; PHR, ALM, radar-only and random-RIS networks of the
+same ``s`` see the same training channels, so their comparison is paired):
+
+* ``phr-s``   Algorithm 2 (PHR-ALM), nominal ``P``, ``Gamma``, ``K``          (Figs. 8-10)
+* ``alm-s``   the same with the plain ALM term (Sec. III)                     (Fig. 9, right)
+* ``radar-s`` Algorithm 2 without the QoS constraints                         (Figs. 8, 9)
+* ``rand-s``  Algorithm 2 with the RIS fixed at a random draw                 (Fig. 8)
+* ``phrK-s``  Algorithm 2 trained with ``K*`` users                           (transfer test, Fig. 8)
+* ``unsup-s``, ``unsupK-s``  :class:`risisac.paper_a.unsupervised.UnsupervisedNet` for ``K`` / ``K*``
+* ``g<G>-s``  Algorithm 2 trained at ``P_fig9`` and ``Gamma = G`` dB            (Fig. 9, left)
+
+Profiles: ``smoke`` (seconds, CI), ``book`` (the ensemble scale that fits the
+project's 2-core machine: the paper's system size ``N = 64``, ``L = 20``, a shallower
+network and a smaller training set; the record states the time per network) and
+``paper`` (the paper's ``T = 60, J = 10, R = 10, B = 800``; about 3 h per network on
+one core with the current engine, not run here). The job resumes: a network whose
+file exists is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from pathlib import Path
+
+import torch
+
+from . import model as sm
+from .detection_net import start_point
+from .crb import channels_from_batch, crb
+from .doa_net import make_net, train_doa
+from .unsupervised import UnsupervisedNet, train_unsupervised
+
+PROFILES = {
+    "smoke": dict(seed=7, M=4, N=8, K=2, K_transfer=1, L=4, T=2, J=1, R=2, n_train=8, epochs=2, lr=0.02,
+                  seeds=2, P_dbw=20.0, Gamma_db=10.0, P_fig9_dbw=10.0, Gamma_fig9_db=[0.0, 20.0],
+                  seeds_fig9=2, seeds_aux=2, unsup_steps=4, unsup_lr=1e-3, unsup_hidden=16),
+    "book": dict(seed=7, M=6, N=64, K=3, K_transfer=2, L=20, T=6, J=3, R=3, n_train=64, epochs=6, lr=0.02,
+                 seeds=5, P_dbw=20.0, Gamma_db=10.0, P_fig9_dbw=10.0,
+                 Gamma_fig9_db=[0.0, 10.0, 20.0, 30.0, 40.0], seeds_fig9=5, seeds_aux=5,
+                 unsup_steps=150, unsup_lr=3e-3, unsup_hidden=128),
+    "paper": dict(seed=7, M=6, N=64, K=3, K_transfer=2, L=20, T=60, J=10, R=10, n_train=800, epochs=50,
+                  lr=0.02, seeds=5, P_dbw=20.0, Gamma_db=10.0, P_fig9_dbw=10.0,
+                  Gamma_fig9_db=[0.0, 10.0, 20.0, 30.0, 40.0], seeds_fig9=5, seeds_aux=5,
+                  unsup_steps=2000, unsup_lr=1e-3, unsup_hidden=128),
+}
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=Path(__file__).parent).stdout.strip() or "unknown"
+    except OSError:  # pragma: no cover
+        return "unknown"
+
+
+def config(p: dict, K: int | None = None, P_dbw: float | None = None, Gamma_db: float | None = None):
+    """The :class:`risisac.paper_a.model.SLPConfig` of a profile (optionally other K, P, Gamma)."""
+    return sm.SLPConfig(M=p["M"], N=p["N"], K=p["K"] if K is None else K, L=p["L"],
+                        P_dbw=p["P_dbw"] if P_dbw is None else P_dbw,
+                        Gamma_db=p["Gamma_db"] if Gamma_db is None else Gamma_db)
+
+
+def plan(p: dict) -> list[dict]:
+    """Every network of a profile: dict(name, kind, s, K, P_dbw, Gamma_db), most important first."""
+    jobs = []
+    add = lambda kind, s, **kw: jobs.append(dict(name=f"{kind}-s{s}", kind=kind, s=s, **kw))
+    for s in range(p["seeds"]):
+        add("phr", s)
+        add("alm", s)
+    for s in range(p["seeds"]):
+        add("unsup", s)
+    for s in range(p["seeds"]):
+        add("phrK", s, K=p["K_transfer"])
+        add("unsupK", s, K=p["K_transfer"])
+    for s in range(p["seeds_aux"]):
+        add("radar", s)
+        add("rand", s)
+    for s in range(p["seeds_fig9"]):
+        for g in p["Gamma_fig9_db"]:
+            jobs.append(dict(name=f"g{g:g}-s{s}", kind="g", s=s, P_dbw=p["P_fig9_dbw"], Gamma_db=g))
+    return jobs
+
+
+def training_batch(p: dict, job: dict) -> sm.SLPBatch:
+    """Training channels of a job: one draw per (seed ``s``, K); P and Gamma set per job."""
+    from ..book.rng import make_rng
+    K = job.get("K", p["K"])
+    b = sm.sample_batch(config(p, K), p["n_train"], make_rng(p["seed"], "doa-train", K, job["s"]))
+    return b.with_power(job.get("P_dbw", p["P_dbw"])).with_gamma(job.get("Gamma_db", p["Gamma_db"]))
+
+
+def train_job(p: dict, job: dict):
+    """Train one network; returns (module, history list, extra record fields)."""
+    from ..book.rng import make_rng, seed_torch
+    b = training_batch(p, job)
+    kind = job["kind"]
+    seed_torch(p["seed"], "doa-init", job["name"])
+    if kind.startswith("unsup"):
+        net = UnsupervisedNet(b.K, p["M"], p["N"], p["L"], hidden=p["unsup_hidden"])
+        X0, phi0 = start_point(b, "ris")
+        f0 = crb(channels_from_batch(b), X0, phi0)
+        hist = train_unsupervised(net, b, f0, p["unsup_steps"], lr=p["unsup_lr"])
+        return net, hist, dict(loss_first=hist[0], loss_last=hist[-1])
+    net = make_net("alm" if kind == "alm" else "phr", p["T"], p["J"], p["R"])
+    kw = dict(qos=(kind != "radar"))
+    if kind == "rand":
+        kw.update(mode="rand", rng=make_rng(p["seed"], "doa-rand-train", job["s"]))
+    hist = train_doa(net, b, p["epochs"], lr=p["lr"], **kw)
+    per_layer = [h[2] for h in hist if h[1] == p["epochs"]]
+    return net, hist, dict(loss_per_layer=per_layer)
+
+
+def net_config(net) -> dict:
+    if isinstance(net, UnsupervisedNet):
+        return dict(cls="unsup", K=net.K, M=net.M, N=net.N, L=net.L, hidden=net.mlp[0].out_features)
+    return dict(cls="unfolded", T=net.T, J=net.J, R=net.R, alm=net.alm)
+
+
+def save_net(net, path: Path) -> Path:
+    """Parameters + constructor arguments; the unsupervised MLP's weights are stored in float32
+    (its ~10^5 weights would otherwise be ~0.9 MB per network); :func:`load_net` evaluates
+    the stored (rounded) weights in float64."""
+    f32 = isinstance(net, UnsupervisedNet)
+    torch.save({"config": net_config(net),
+                "state": {k: (v.detach().cpu().float() if f32 else v.detach().cpu())
+                          for k, v in net.state_dict().items()}}, path)
+    return path
+
+
+def load_net(path):
+    """A network from :func:`save_net` (no pickled code: ``weights_only``)."""
+    d = torch.load(Path(path), map_location="cpu", weights_only=True)
+    c = dict(d["config"])
+    cls = c.pop("cls")
+    if cls == "unsup":
+        net = UnsupervisedNet(c["K"], c["M"], c["N"], c["L"], hidden=c["hidden"])
+    else:
+        net = make_net("alm" if c["alm"] == "plain" else "phr", c["T"], c["J"], c["R"])
+    net.load_state_dict({k: v.to(torch.get_default_dtype()) for k, v in d["state"].items()})
+    net.eval()
+    return net
+
+
+def load_record(out) -> dict:
+    path = Path(out) / "record.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no DoA training record; run `make train CHAPTER=paperA_doa`")
+    return json.loads(path.read_text())
+
+
+def main(profile: str, out) -> dict:
+    """Train every network of ``profile`` (see :data:`PROFILES`), write artefacts + record."""
+    if profile not in PROFILES:
+        raise ValueError(f"profile = {profile!r}: allowed values are {sorted(PROFILES)}")
+    from ..book.torchutil import setup_torch
+    setup_torch(1)
+    p = PROFILES[profile]
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    rec_path = out / "record.json"
+    rec = json.loads(rec_path.read_text()) if rec_path.exists() else {}
+    counts = ("seeds", "seeds_fig9", "seeds_aux", "Gamma_fig9_db")    # more networks, same recipe
+    same = lambda a, b: {k: v for k, v in a.items() if k not in counts} == {k: v for k, v in b.items()
+                                                                          if k not in counts}
+    if rec.get("profile") not in (None, profile) or not same(rec.get("sizes", p), p):
+        rec = {}
+    rec.update(profile=profile, sizes=p, engine="risisac.paper_a.unfolding (fast engine of 1e343eb; the DoA problem through its generic block adapter), torch float64, 1 thread")
+    rec.setdefault("nets", {})
+    for job in plan(p):
+        f = out / f"{job['name']}.pt"
+        if job["name"] in rec["nets"] and f.exists():
+            continue
+        t0 = time.perf_counter()
+        net, hist, extra = train_job(p, job)
+        dt = time.perf_counter() - t0
+        save_net(net, f)
+        rec["nets"][job["name"]] = dict(job, file=f.name, time_s=round(dt, 2), commit=_commit(), **extra)
+        rec["total_time_s"] = round(sum(v["time_s"] for v in rec["nets"].values()), 1)
+        rec_path.write_text(json.dumps(rec, indent=1) + "\n")
+        print(f"[train_doa] {job['name']}: {dt:.1f} s", flush=True)
+    return rec
