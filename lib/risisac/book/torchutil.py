@@ -9,16 +9,19 @@ def threads_for(requested: int) -> int:
     """The intra-op thread count actually used for ``requested`` threads.
 
     Under the round-off perturbation switch (``RISISAC_PERTURB=1``, see
-    :mod:`risisac.book.rng`) the count is changed (1 -> 2, n -> 1 otherwise), so
-    torch's reductions run in another order: an output that depends on round-off
-    then changes on the developer's own machine, as it would on a reader's.
+    :mod:`risisac.book.rng`) a count above one is lowered to one, so torch's
+    reductions run in another order: an output that depends on round-off then
+    changes on the developer's own machine, as it would on a reader's. A count of
+    one is kept (raising it made small-network chapters many times slower on a
+    loaded 2-core machine); those chapters are perturbed by the draws and by
+    ``MKL_CBWR`` alone.
     """
     from .rng import perturbed
     n = int(requested)
     if n < 1:
         raise ValueError(f"threads = {n} is invalid: allowed values are integers >= 1")
     if perturbed():
-        return 2 if n == 1 else 1
+        return 1
     return n
 
 
