@@ -69,7 +69,9 @@ EXEC_SMOKE ?= 1
 execute: venv
 	@test -n "$(CHAPTER)" || { echo "usage: make execute CHAPTER=<name>"; exit 2; }
 	@mkdir -p $(TMP)/execute-smoke
-	jupytext --to ipynb --update notebooks/$(CHAPTER).md
+	# a fresh conversion (not --update): cell tags edited in the .md reach the .ipynb; papermill
+	# regenerates every output anyway
+	jupytext --to ipynb notebooks/$(CHAPTER).md
 	@t0=$$(date +%s.%N); \
 	  (cd notebooks && RISISAC_RESULTS_DIR=$(CURDIR)/results papermill --no-progress-bar $(CHAPTER).ipynb $(TMP)/$(CHAPTER).ipynb); \
 	  t1=$$(date +%s.%N); \

@@ -36,6 +36,11 @@ def test_md_and_ipynb_are_paired(name):
     assert md_code == nb_code, f"{name}: .md and .ipynb code cells differ - run `make execute CHAPTER={name}`"
     first = next(c for c in nb["cells"] if c["cell_type"] == "code")
     assert "parameters" in first["metadata"].get("tags", []), f"{name}: first code cell must be tagged parameters"
+    import jupytext
+    md_tags = [list(c.metadata.get("tags", [])) for c in jupytext.read(ROOT / "notebooks" / f"{name}.md").cells
+               if c.cell_type == "code"]
+    nb_tags = [list(c["metadata"].get("tags", [])) for c in nb["cells"] if c["cell_type"] == "code"]
+    assert md_tags == nb_tags, f"{name}: cell tags of the .md and .ipynb differ - run `make execute CHAPTER={name}`"
 
 
 @pytest.mark.parametrize("name", chapters())

@@ -53,7 +53,7 @@ def test_spec_profiles_and_errors():
     for prof in ("book", "smoke", "paper"):
         P = spec_doa.resolve(dict(profile=prof))
         assert P.profile == prof
-    assert "n_test" in spec_doa.table(spec_doa.resolve(dict(profile="smoke")))
+    assert "n_test" in repr(spec_doa.table(spec_doa.resolve(dict(profile="smoke"))))
     with pytest.raises(ParameterError, match="n_test"):
         spec_doa.resolve(dict(profile="book", n_test=1))
     with pytest.raises(ParameterError, match="P_list_dbw"):

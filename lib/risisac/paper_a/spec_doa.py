@@ -71,9 +71,9 @@ def resolve(namespace=None, **overrides):
     return rp.resolve(SPEC, namespace, **overrides)
 
 
-def table(P) -> str:
-    """The resolved values as a text table (name, value, meaning)."""
-    from ..book.plotting import text_table
-    return text_table(["parameter", "value", "meaning"],
+def table(P):
+    """The resolved values as a table (name, value, meaning): HTML in the book, text for nbval."""
+    from ..book.plotting import data_table
+    return data_table(["parameter", "value", "meaning"],
                       [["profile", P.profile, "book (loads trained networks), smoke (< 1 min), paper"]]
                       + [[k, getattr(P, k), HELP[k]] for k in SPEC.params])
