@@ -42,8 +42,8 @@ from .unfolding import UnfoldedADMM, load_params, save_params, train_layerwise
 
 #: every profile: system sizes, network depth, data, optimiser, seeds
 PROFILES = {
-    "paper": dict(M=6, N=64, K=3, L=20, P_dbw=20.0, Gamma_db=10.0, T=75, J=8, R=10, B=120,
-                  epochs=4, batch=40, lr=0.01, w_viol=10.0, tau0=0.003, eta0=0.5, seeds=[0]),
+    "paper": dict(M=6, N=64, K=3, L=20, P_dbw=20.0, Gamma_db=10.0, T=75, J=8, R=10, B=800,
+                  epochs=15, batch=50, lr=0.01, w_viol=10.0, tau0=0.003, eta0=0.5, seeds=[0]),
     "book": dict(M=6, N=64, K=3, L=20, P_dbw=20.0, Gamma_db=10.0, T=12, J=4, R=5, B=200,
                  epochs=15, batch=50, lr=0.01, w_viol=10.0, tau0=0.003, eta0=0.5, seeds=[0, 1, 2, 3, 4]),
     "smoke": dict(M=6, N=16, K=3, L=8, P_dbw=20.0, Gamma_db=10.0, T=2, J=1, R=2, B=8,
