@@ -107,3 +107,26 @@ def test_start_point_modes(setup):
         assert torch.allclose(X.abs(), torch.full(X.shape, np.sqrt(b.P / b.M)))
     with pytest.raises(ValueError, match="mode"):
         pu.start_point(b, "other")
+
+
+def test_repair_falls_back_to_start_point_when_it_cannot_do_better(setup, monkeypatch):
+    """The safeguard of ``run_proposed``: a repair that leaves a design less CI-feasible than the
+    common start point returns the start point (and marks it); a good repair is kept."""
+    b, X0, phi0, X, phi = setup
+    from risisac.paper_a import admm_mm
+    seed_torch(0, "net")
+    net = uf.UnfoldedADMM(T=2, J=1, R=2, tau0=3.0)          # large steps: raw outputs violate CI
+    base = pu.run_proposed(net, b, "ris", repair=False)
+    assert not bool(base["raw"]["feasible"].all())
+    good = pu.run_proposed(net, b, "ris")
+    assert torch.equal(good["repaired"], ~base["raw"]["feasible"])
+    assert not good["fallback"].any()
+    keep = ~good["repaired"]
+    assert torch.equal(good["X"][keep], base["X"][keep])
+    # a "repair" that returns its input unchanged cannot beat the start point: fallback
+    monkeypatch.setattr(admm_mm, "feasible_start", lambda bb, XX, pp, **kw: XX)
+    bad = pu.run_proposed(net, b, "ris", start=(X0, phi0))
+    fb = bad["fallback"]
+    assert torch.equal(fb, ~base["raw"]["feasible"])
+    assert torch.equal(bad["X"][fb], X0[fb]) and torch.equal(bad["phi"][fb], phi0[fb])
+    assert torch.equal(bad["X"][~fb], base["X"][~fb])

@@ -214,3 +214,34 @@ def test_save_and_load_params(tmp_path, prob):
     s0 = uf.UnfoldedADMM.init_state(pr, pr.xb0, phi0)
     with torch.no_grad():
         assert torch.equal(net(pr, s0).x, net2(pr, s0).x)
+
+
+def test_minibatches_are_full_and_cover_every_instance_once_per_pass(prob):
+    """Mini-batches of ``batch_size`` drawn without replacement: every batch is full and one pass
+    over ``n // batch_size`` batches visits distinct instances (guards the batch bookkeeping)."""
+    b0, _, _ = prob
+    b = sm.sample_batch(sm.SLPConfig(N=12, L=6), 6, make_rng(4, "unf-mb"))
+    X0, phi0 = pu.start_point(b, "ris")
+    pr = pu.DetectionProblem(b, X0, phi0)
+    sizes, idxs = [], []
+    orig = pr.subset
+
+    def spy(idx):
+        sizes.append(len(idx))
+        idxs.append(sorted(int(i) for i in idx))
+        return orig(idx)
+
+    pr.subset = spy
+    torch.manual_seed(0)
+    net = uf.UnfoldedADMM(1, 1, 1)
+    s0 = uf.UnfoldedADMM.init_state(pr, pr.xb0, phi0)
+    uf.train_layerwise(net, pr, s0, pu.loss_sinr, epochs=6, lr=0.01, batch_size=2,
+                       generator=torch.Generator().manual_seed(1))
+    assert sizes == [2] * 6
+    for p in range(2):                      # two passes of three batches
+        seen = sum(idxs[3 * p:3 * p + 3], [])
+        assert sorted(seen) == list(range(6))
+    # a batch as large as the set: full batch, no subset taken
+    sizes.clear()
+    uf.train_layerwise(net, pr, s0, pu.loss_sinr, epochs=2, lr=0.01, batch_size=6)
+    assert sizes == []
