@@ -38,3 +38,11 @@ def test_volatile_claims_are_masked_in_printed_table(tmp_path):
     assert "1 timing claim" in L.summary()
     data = L.as_dict()
     assert data["claims"][0]["measured"] == 0.1235
+
+
+def test_show_joins_views_under_one_header():
+    L = ledger.Ledger("demo", Params(profile="smoke"))
+    v = ledger.show(L.check("c1", "a", True, "ok"), L.check("c2", "b", False, "no"))
+    html = v._repr_html_()
+    assert html.count("<thead>") == 1 and 'id="claim-c1"' in html and 'id="claim-c2"' in html
+    assert repr(v).splitlines()[1].startswith("[check FAIL] c2")

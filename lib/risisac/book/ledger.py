@@ -156,6 +156,11 @@ class ClaimView:
         return "".join(out)
 
 
+def show(*views: ClaimView) -> ClaimView:
+    """Several claims recorded in one cell, shown as one table (one header)."""
+    return ClaimView([r for v in views for r in v.rows])
+
+
 class Ledger:
     """Collects a chapter's claims and checks and writes them as JSON.
 
