@@ -84,6 +84,20 @@ def test_torch_rates_loss_and_gradient(small):
     assert np.isclose(float(N.loss_fn(xx[:3], sub, 0.4).detach()), -pr.wsnr(x0, 0.4)[:3].mean())
 
 
+def _early_stop_epoch(val, patience):
+    """Epochs run under EarlyStopping(patience) on the validation losses ``val`` (independent
+    re-statement of the rule: stop once ``patience`` epochs in a row do not improve the best)."""
+    best, wait = np.inf, 0
+    for ep, v in enumerate(val, 1):
+        if v < best - 1e-9:
+            best, wait = v, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                return ep
+    return None  # the rule never stops on these losses
+
+
 def test_training_improves_and_restores_best():
     tr = U.draw_batch(make_rng(2, "tr"), 600, Nt=4, Nr=4, K=2, L=6)
     va = U.draw_batch(make_rng(2, "va"), 100, Nt=4, Nr=4, K=2, L=6)
@@ -98,6 +112,10 @@ def test_training_improves_and_restores_best():
     # early stopping: with patience 1 training stops once the validation loss fails to improve
     _, h1 = N.fit("isacnn", tr, va, 0.5, seed=0, name="t", epochs=30, es_patience=1, lr=0.5)
     assert h1["epochs"] < 30
+    # ... and exactly es_patience epochs after the last improvement (counter reset on improvement)
+    for p in (2, 3):
+        _, hp = N.fit("isacnn", tr, va, 0.5, seed=0, name="t", epochs=40, es_patience=p, lr=0.5)
+        assert _early_stop_epoch(hp["val"], p) == hp["epochs"] < 40
     # the loss uses the true channel when given (imperfect CSI): a different objective
     tt, te = U.imperfect_csi(make_rng(3, "c"), tr, 0.3)
     vt, ve = U.imperfect_csi(make_rng(3, "v"), va, 0.3)

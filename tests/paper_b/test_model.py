@@ -155,6 +155,23 @@ def test_imperfect_csi_model():
     assert np.allclose(tr.a, b.a) and np.allclose(est.p, b.p)
     t1, e1 = U.imperfect_csi(make_rng(4, "c"), b, 1.0)
     assert np.allclose(t1.Gn, e1.Gn)
+    # H (path loss kept) and the normalised Gn describe the same channel in both batches
+    for x in (tr, est):
+        assert np.allclose(x.H * np.sqrt(x.p / x.noise)[:, None, :], x.Gn)
+        assert np.allclose(np.abs(x.H) ** 2 / b.xi[:, None, :], np.abs(x.Gn / amp) ** 2)
+
+
+def test_imperfect_csi_true_given():
+    b = U.draw_batch(make_rng(3, "c"), 4000, Nt=2, Nr=2, K=1, L=3)
+    tr, est = U.imperfect_csi(make_rng(4, "c"), b, 0.3, true_given=True)
+    amp = np.sqrt(b.p * b.xi / b.noise)[:, None, :]
+    assert np.allclose(tr.Gn, b.Gn) and np.allclose(tr.H, b.H)       # the batch is the true channel
+    ht, he = tr.Gn / amp, est.Gn / amp
+    assert np.isclose(np.mean(np.abs(he) ** 2), 1.0, atol=0.05)        # same joint law as the default
+    assert np.isclose(np.real(np.mean(ht * he.conj())), np.sqrt(0.3), atol=0.05)
+    assert np.allclose(est.H * np.sqrt(est.p / est.noise)[:, None, :], est.Gn)
+    t1, e1 = U.imperfect_csi(make_rng(4, "c"), b, 1.0, true_given=True)
+    assert np.allclose(e1.Gn, b.Gn)
 
 
 def test_scale_and_subset():

@@ -142,18 +142,25 @@ def scale_sigma_t(batch: UplinkBatch, factor: float) -> UplinkBatch:
                        batch.p, batch.Ps, batch.noise, batch.U_T, batch.dist, batch.xi)
 
 
-def imperfect_csi(rng: np.random.Generator, batch: UplinkBatch, beta: float):
+def imperfect_csi(rng: np.random.Generator, batch: UplinkBatch, beta: float, true_given: bool = False):
     """Imperfect-CSI model of Sec. V: ``H = sqrt(beta) Hhat + E``, ``E ~ CN(0, (1-beta) I)``.
 
     Applied to the small-scale fading (path loss kept): the estimate ``hbar_hat`` is drawn
     CN(0, I) and the true channel is ``sqrt(beta) hbar_hat + E``, so both have unit-variance
-    entries. Returns ``(true_batch, estimated_batch)`` sharing ``a`` and ``p``.
+    entries. ``true_given=True``: the batch's own fading is the true channel and the estimate
+    is drawn from it as ``sqrt(beta) hbar + E'``, ``E' ~ CN(0, (1-beta) I)``: the same joint law
+    (both unit variance, correlation ``sqrt(beta)``), so several ``beta`` can share one true
+    channel. Returns ``(true_batch, estimated_batch)`` sharing ``a`` and ``p``.
     """
     if not 0.0 <= beta <= 1.0:
         raise ValueError(f"imperfect_csi: beta = {beta!r} is invalid: allowed values are [0, 1]")
     amp = np.sqrt(batch.p * batch.xi / batch.noise)[:, None, :]  # Gn = amp * hbar
-    hhat = rayleigh(rng, batch.Gn.shape)
-    htrue = np.sqrt(beta) * hhat + np.sqrt(1.0 - beta) * rayleigh(rng, batch.Gn.shape)
+    if true_given:
+        htrue = batch.Gn / amp
+        hhat = np.sqrt(beta) * htrue + np.sqrt(1.0 - beta) * rayleigh(rng, batch.Gn.shape)
+    else:
+        hhat = rayleigh(rng, batch.Gn.shape)
+        htrue = np.sqrt(beta) * hhat + np.sqrt(1.0 - beta) * rayleigh(rng, batch.Gn.shape)
 
     def mk(hb):
         return UplinkBatch(batch.a, amp * hb, batch.L, batch.sigma_t,

@@ -1,0 +1,233 @@
+"""Training job of the Paper B chapter: ``make train CHAPTER=paperB_uplink PROFILE=<p>``.
+
+Trains every network the chapter ``paperB_uplink`` evaluates, with the chapter's own
+parameters (:mod:`risisac.paper_b.spec`, profile ``<p>``) and its own seeded draws
+(:func:`risisac.paper_b.data.draw`), and writes, under ``out`` (default ``models/paperB_uplink/``):
+
+* ``<profile>_rep<r>.pt``: the float32 parameters (``state_dict``) of every network of
+  repetition ``r`` (``torch.save`` of ``{name: state_dict}``);
+* ``<profile>_record.json``: the training record: commit, torch version, threads, the
+  training parameters, and per network its kind, sizes, seeds (stream names), epochs run,
+  best validation loss, last training loss, seconds, and for the Fig. 6 networks the whole
+  loss history (the chapter plots it and measures its oscillation).
+
+Networks per repetition ``r = 0 .. n_seeds-1`` (each repetition has its own training and
+validation draws, initialisation and shuffling):
+
+* ``fig6-<kind>-<n>-<r>``: ISACNN and FC-NN on the first ``n`` samples, ``n`` in ``n_train``;
+  the ISACNN on ``max(n_train)`` samples is the default network of repetition ``r``;
+* ``fig7-<alpha>-<r>``: one ISACNN per other sensing weight, warm-started from the default
+  network (``n_ft`` samples, up to ``ft_epochs`` epochs);
+* ``fig11-<Nr>-<beta>-<r>``: one ISACNN per receive-array size and CSI accuracy, trained on
+  estimated CSI with the loss on the true channel;
+* repetition 0 only: ``l2`` (the paper's 2-norm Lambda layer, warm-started) and ``fig8``
+  (one network for the whole SNR mix of Fig. 8, warm-started).
+
+Profiles are the chapter's (``smoke``: tiny and quick, exercised by CI and the tests;
+``book``: the chapter's default; ``paper``: the paper's sample counts and epochs, hours).
+The chapter's ``book`` profile loads these files (:func:`ensure`); a profile or parameter set
+without a matching record is trained on the spot (:func:`ensure`, e.g. ``smoke``).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..book.rng import make_rng
+from . import isacnn as NN
+from . import model as U
+from . import spec
+from .data import draw
+
+#: the resolved parameters that determine the trained networks (a stored record is used only
+#: when all of them match the chapter's)
+TRAIN_KEYS = ("seed", "Nt", "Nr", "K", "L", "d0", "d_max", "snr_s_db", "snr_c_db", "alpha",
+              "n_seeds", "n_train", "n_val", "epochs", "n_ft", "ft_epochs", "alphas",
+              "snr_s_list", "snr_c_list", "n_mix", "Nr_list11", "betas", "n_train11", "epochs11")
+
+ROOT = Path(__file__).resolve().parents[3]
+MODELS = ROOT / "models" / "paperB_uplink"
+
+
+def train_config(P) -> dict:
+    """The training-relevant parameters of ``P`` (JSON-ready)."""
+    d = P.as_dict()
+    return {k: d[k] for k in TRAIN_KEYS}
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=Path(__file__).resolve().parent).stdout.strip() or "unknown"
+    except OSError:  # pragma: no cover
+        return "unknown"
+
+
+def csi_sets(P, nr: int, beta: float, r: int):
+    """Fig. 11 training data of repetition ``r``: ``(train_true, train_est, val_true, val_est)``
+    (:func:`risisac.paper_b.model.imperfect_csi` on the repetition's own draws)."""
+    tr0 = draw(P, "fig11-train", P.n_train11, Nr=nr, rep=r)
+    va0 = draw(P, "fig11-val", P.n_val, Nr=nr, rep=r)
+    rng = make_rng(P.seed, "csi", nr, beta, r)
+    (tr_t, tr_e), (va_t, va_e) = (U.imperfect_csi(rng, b, beta) for b in (tr0, va0))
+    return tr_t, tr_e, va_t, va_e
+
+
+def csi_test(P, nr: int, beta: float):
+    """Fig. 11 test set at ``Nr = nr``: ``(true, estimated)``; the true channels are the same for
+    every ``beta`` (so losses against ``beta = 1`` are paired) and every repetition."""
+    te0 = draw(P, "fig11-test", P.n_sweep, Nr=nr)
+    return U.imperfect_csi(make_rng(P.seed, "csi-test", nr, beta), te0, beta, true_given=True)
+
+
+def fig8_sets(P):
+    """Fig. 8 training and validation mix over every (SNR_s, SNR_c) pair."""
+    pairs = [(s, c) for s in P.snr_s_list for c in P.snr_c_list]
+    mix = U.concat_batches([draw(P, "mix", -(-P.n_mix // len(pairs)), snr_s_db=s, snr_c_db=c)
+                            for s, c in pairs])
+    mixv = U.concat_batches([draw(P, "mixval", -(-P.n_val // len(pairs)), snr_s_db=s, snr_c_db=c)
+                             for s, c in pairs])
+    return mix, mixv
+
+
+def default_name(P, r: int) -> str:
+    """Name of repetition ``r``'s default network (ISACNN, largest training set, ``alpha``)."""
+    return f"fig6-isacnn-{max(P.n_train)}-{r}"
+
+
+def _fit(rec: dict, states: dict, kind: str, tr, va, alpha: float, *, P, name: str, epochs: int,
+         init=None, keep_history=False, **kw):
+    t0 = time.perf_counter()
+    net, h = NN.fit(kind, tr, va, alpha, seed=P.seed, name=name, epochs=epochs,
+                    init_state=None if init is None else states[init], **kw)
+    sec = time.perf_counter() - t0
+    states[name] = {k: v.detach().clone() for k, v in net.state_dict().items()}
+    info = dict(kind=kind, n_in=int(2 * tr.Nr * tr.K + tr.Nt),
+                Nt=tr.Nt, Nr=tr.Nr, K=tr.K, norm=kw.get("norm", "l1"), alpha=alpha,
+                n_train=tr.B, n_val=va.B, epochs_max=epochs, epochs_run=h["epochs"],
+                warm_start=init, best_val=float(min(h["val"])), last_train=float(h["train"][-1]),
+                seconds=round(sec, 3),
+                params=int(sum(v.numel() for v in net.state_dict().values() if v.is_floating_point())))
+    if keep_history:
+        info["history"] = {"train": [float(v) for v in h["train"]], "val": [float(v) for v in h["val"]]}
+    rec["nets"][name] = info
+    return net
+
+
+def train_all(P, out: Path, tag: str | None = None, progress=None) -> dict:
+    """Train every network of the chapter at the parameters ``P`` and write them under ``out``
+    (files ``<tag>_rep<r>.pt`` and ``<tag>_record.json``, ``tag`` defaults to the profile).
+    Returns the record."""
+    import torch
+    torch.set_num_threads(1)
+    tag = tag or P.profile
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    t_all = time.perf_counter()
+    rec = dict(chapter="paperB_uplink", profile=P.profile, commit=_commit(), torch=torch.__version__,
+               numpy=np.__version__, threads=torch.get_num_threads(), machine=platform.machine(),
+               python=platform.python_version(), config=train_config(P),
+               seeds=dict(master=P.seed, note="every stream is make_rng/seed_torch(master, name, ...); "
+                          "network init: seed_torch(master, 'init', net name); shuffling: "
+                          "torch_generator(master, 'shuffle', net name); data: draw(P, stream name, rep=r)"),
+               nets={}, files={})
+    reps = range(P.n_seeds)
+    it = reps if progress is None else progress(reps, desc="retrainings")
+    for r in it:
+        states: dict = {}
+        pool, val = draw(P, "train", max(P.n_train), rep=r), draw(P, "val", P.n_val, rep=r)
+        for n in P.n_train:
+            for kind in ("isacnn", "fcnn"):
+                _fit(rec, states, kind, pool.subset(np.arange(n)), val, P.alpha, P=P,
+                     name=f"fig6-{kind}-{n}-{r}", epochs=P.epochs, keep_history=True)
+        d0 = default_name(P, r)
+        for a in P.alphas:
+            if a != P.alpha:
+                _fit(rec, states, "isacnn", pool.subset(np.arange(P.n_ft)), val, a, P=P,
+                     name=f"fig7-{a}-{r}", epochs=P.ft_epochs, init=d0)
+        if r == 0:
+            _fit(rec, states, "isacnn", pool.subset(np.arange(P.n_ft)), val, P.alpha, P=P, name="l2",
+                 epochs=P.ft_epochs, init=d0, norm="l2")
+            mix, mixv = fig8_sets(P)
+            _fit(rec, states, "isacnn", mix, mixv, P.alpha, P=P, name="fig8", epochs=P.ft_epochs, init=d0)
+        for nr in P.Nr_list11:
+            for beta in P.betas:
+                tr_t, tr_e, va_t, va_e = csi_sets(P, nr, beta, r)
+                _fit(rec, states, "isacnn", tr_e, va_e, P.alpha, P=P, name=f"fig11-{nr}-{beta}-{r}",
+                     epochs=P.epochs11, train_true=tr_t, val_true=va_t)
+        fname = f"{tag}_rep{r}.pt"
+        torch.save(states, out / fname)
+        for name in states:
+            rec["nets"][name]["file"] = fname
+        rec["files"][fname] = (out / fname).stat().st_size
+    rec["seconds_total"] = round(time.perf_counter() - t_all, 1)
+    (out / f"{tag}_record.json").write_text(json.dumps(rec, indent=1) + "\n")
+    return rec
+
+
+class Networks:
+    """Trained networks of one record: ``nets[name]`` is the model (eval mode, float32)."""
+
+    def __init__(self, folder: Path, record: dict, trained_now: bool):
+        self.folder, self.record, self.trained_now = Path(folder), record, trained_now
+        self._cache: dict = {}
+
+    def __getitem__(self, name: str):
+        import torch
+        info = self.record["nets"].get(name)
+        if info is None:
+            raise KeyError(f"network {name!r} is not in the record {self.folder} (profile "
+                           f"{self.record['profile']!r})")
+        f = info["file"]
+        if f not in self._cache:
+            self._cache[f] = torch.load(self.folder / f, map_location="cpu", weights_only=True)
+        net = NN.make(info["kind"], info["n_in"], info["Nt"], info["norm"])
+        net.load_state_dict(self._cache[f][name])
+        net.eval()
+        return net
+
+    def history(self, name: str) -> dict:
+        return self.record["nets"][name]["history"]
+
+    def info(self, name: str) -> dict:
+        return self.record["nets"][name]
+
+
+def load(folder: Path, tag: str) -> Networks:
+    rec = json.loads((Path(folder) / f"{tag}_record.json").read_text())
+    return Networks(folder, rec, trained_now=False)
+
+
+def ensure(P, folder: Path | None = None, progress=None) -> Networks:
+    """The chapter's networks at ``P``: loaded from ``folder`` (default ``models/paperB_uplink``)
+    when its ``<profile>_record.json`` was trained with the same training parameters, otherwise
+    trained now into a temporary folder (e.g. the ``smoke`` profile, or changed parameters)."""
+    folder = Path(folder) if folder is not None else MODELS
+    rec_path = folder / f"{P.profile}_record.json"
+    if rec_path.exists():
+        rec = json.loads(rec_path.read_text())
+        if rec.get("config") == json.loads(json.dumps(train_config(P))):
+            return Networks(folder, rec, trained_now=False)
+    tmp = Path(tempfile.mkdtemp(prefix="paperB_nets_"))
+    rec = train_all(P, tmp, tag=P.profile, progress=progress)
+    return Networks(tmp, rec, trained_now=True)
+
+
+def main(profile: str, out: Path) -> dict:
+    """``make train CHAPTER=paperB_uplink PROFILE=<profile>``: train and write under ``out``."""
+    if profile not in spec.SPEC.profiles:
+        raise ValueError(f"paper_b.train: profile = {profile!r} is invalid: allowed values are "
+                         + ", ".join(map(repr, spec.SPEC.profiles)))
+    P = spec.resolve(None, profile=profile)
+    from ..book.progress import progress
+    rec = train_all(P, Path(out), tag=profile, progress=progress)
+    print(f"paperB_uplink [{profile}]: {len(rec['nets'])} networks in {rec['seconds_total']:.0f} s, "
+          f"files {sum(rec['files'].values()) / 1e6:.2f} MB -> {out}")
+    return rec
