@@ -45,13 +45,18 @@ def results_dir() -> Path:
     return Path(env) if env else repo_root() / "_build" / "results"
 
 
-def _commit() -> str:
+def git_commit() -> str:
+    """The short id of the checked-out commit (``unknown`` without git): provenance of ledgers,
+    training records and evaluation files."""
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo_root(),
                              capture_output=True, text=True, timeout=10)
         return out.stdout.strip() or "unknown"
     except Exception:  # pragma: no cover - no git
         return "unknown"
+
+
+_commit = git_commit
 
 
 def _clean(x: Any, digits: int = 4) -> Any:

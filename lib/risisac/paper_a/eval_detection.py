@@ -14,12 +14,12 @@ Parts (each writes ``eval_<part>.json`` under ``out``):
 * ``nets``       the first network of the book ensemble at every point and for every scheme, all
   of them (and each one's untrained twin) at the default point, ``n_test`` instances: raw and
   repaired SINR, raw CI violation, where the repair fired, SER.
-* ``paper-net``  the paper-depth network at the default point (its cost, about a second per
-  instance, keeps it off the sweeps).
-* ``timing``     Table I: per-instance wall time of the paper-depth network (extrapolated from its
-  first 5 layers: every layer runs the same operations) and of converged ADMM-MM at N = 32,
-  64, 128 (one instance per call, a warm-up call excluded, ``reps`` instances), and SINR
-  against wall-clock time for both on the same instances.
+* ``paper-net``  the paper-depth network at every point: every scheme along the power sweep
+  (Fig. 4), the w/ RIS scheme at the other points (Figs. 5, 6, 10).
+* ``timing``     Table I: per-instance wall time of the paper-depth network (all 75 layers) and of
+  the converged ADMM-MM baselines (ours and Liu et al.'s) at N = 32, 64, 128 (one instance per
+  call, a warm-up call excluded, ``reps`` instances; and the same instances as one batch), and
+  SINR against wall-clock time on the same instances.
 
 Test channels: stream ``make_rng(seed, "paperA-detection-test", N, P, Gamma)``; the common start
 point (:func:`risisac.paper_a.detection_net.start_point`) is charged to neither method.
@@ -81,11 +81,13 @@ def _r(v, d=7):
 
 def run_net(net, b, st, mode, g, rng_tag):
     rng = make_rng(g["seed"], "rand-ris", b.N, rng_tag) if mode == "rand" else None
+    t0 = time.perf_counter()
     o = pu.run_proposed(net, b, mode, rng=rng, start=st if mode == "ris" else None)
+    secs = time.perf_counter() - t0
     ser = ser_per_instance(o["batch"], o["X"], o["phi"], g["ser_draws"], make_rng(g["seed"], "ser", mode, rng_tag))
     return dict(sinr=_r(o["sinr"]), raw_sinr=_r(o["raw"]["sinr"]), raw_viol=_r(o["raw"]["viol"]),
                 raw_feasible=[bool(v) for v in o["raw"]["feasible"]], repaired=[bool(v) for v in o["repaired"]],
-                fallback=[bool(v) for v in o["fallback"]], ser=_r(ser),
+                fallback=[bool(v) for v in o["fallback"]], ser=_r(ser), seconds=secs,
                 start_sinr=_r(sm.fast_sinr(o["batch"], *(st if mode == "ris" else pu.start_point(o["batch"], mode, rng)))))
 
 
@@ -108,9 +110,13 @@ def part_baselines(g=GRID, log=print):
     return res
 
 
-def part_nets(nets: dict, g=GRID, log=print, untrained: dict | None = None, only_default: bool = False):
-    """``nets``: name -> network. Every network at every point (``only_default``: the default
-    point only); ``untrained`` at the default point."""
+def part_nets(nets: dict, g=GRID, log=print, untrained: dict | None = None, only_default: bool = False,
+              all_modes_at=None):
+    """``nets``: name -> network. The network named ``*seed0`` at every point (``only_default``:
+    the default point only), the others at the default point; ``untrained`` at the default point.
+    ``*seed0`` runs every scheme (w/ RIS, random RIS, w/o RIS) at the points of ``all_modes_at``
+    (default: every point) and the w/ RIS scheme elsewhere. Each run records its wall time
+    (``seconds``, the whole batch, SER simulation excluded)."""
     res = {}
     default = (g["N"], g["P_dbw"], g["Gamma_db"])
     for pt in ([default] if only_default else points(g)):
@@ -119,8 +125,8 @@ def part_nets(nets: dict, g=GRID, log=print, untrained: dict | None = None, only
         for name, net in nets.items():
             if pt != default and not name.endswith("seed0"):
                 continue                             # the ensemble's other networks: default point only
-            modes = SCHEMES_NET if name.endswith("seed0") else ("ris",)
-            for mode in modes:
+            full = name.endswith("seed0") and (all_modes_at is None or pt in all_modes_at)
+            for mode in (SCHEMES_NET if full else ("ris",)):
                 t0 = time.perf_counter()
                 row[f"{name}/{mode}"] = run_net(net, b, st, mode, g, f"{name}{pt}")
                 log(f"{pt} {name}/{mode}: {time.perf_counter() - t0:.0f} s")
@@ -137,13 +143,34 @@ def _time_call(fn):
     return time.perf_counter() - t0, out
 
 
+def mm_methods(g=GRID) -> dict:
+    """The ADMM-MM baselines of Table I: name -> ``fn(batch, X0, phi0) -> dict(sinr, iters, ...)``,
+    each run to its own stopping rule (Liu et al.'s 5e-4)."""
+    out = {"mm": lambda bi, X0, p0: am.admm_mm(bi, X0, p0, iters=g["mm_max_iter"], tol=g["mm_tol"])}
+    try:
+        from .admm_mm_liu import liu_admm_mm
+    except ImportError:  # pragma: no cover - the module is optional while it is being built
+        return out
+    out["liu"] = lambda bi, X0, p0: liu_admm_mm(bi, X0, p0, tol=g["mm_tol"], max_iter=g["mm_max_iter"])
+    return out
+
+
 def part_timing(net: UnfoldedADMM, g=GRID, log=print, trace_net: UnfoldedADMM | None = None,
-                layers_timed: int | None = None):
-    """Table I (per instance, batch of one, warm-up excluded) with ``net``, and SINR-vs-time traces
-    with ``trace_net`` (default ``net``). ``layers_timed < net.T``: the network's time is that of
-    its first ``layers_timed`` layers times ``T / layers_timed`` (every layer runs the same
-    operations), the problem set-up included once; ADMM-MM is always run to its tolerance."""
-    res = dict(table={}, traces={}, net=net.config(), layers_timed=layers_timed or net.T)
+                layers_timed: int | None = None, methods: dict | None = None):
+    """Table I with ``net`` against the ADMM-MM baselines ``methods`` (default :func:`mm_methods`),
+    on the same instances from the same start point (charged to neither), warm-up excluded:
+
+    * ``table[N]``: one instance per call (``timing_reps`` instances after a warm-up instance):
+      ``prop_s``, ``prop_sinr`` and ``<method>_s``, ``<method>_sinr``, ``<method>_iters``;
+    * ``batched[N]``: the same instances as one batch, wall time divided by the batch size;
+    * ``traces``: SINR against wall-clock time per instance at the default ``N`` (``n_mm``
+      instances, batched), for ``trace_net`` (default ``net``) and every method.
+
+    ``layers_timed < net.T``: the network's time is that of its first ``layers_timed`` layers times
+    ``T / layers_timed`` (every layer runs the same operations; smoke runs only)."""
+    methods = mm_methods(g) if methods is None else methods
+    res = dict(table={}, batched={}, traces={}, net=net.config(), layers_timed=layers_timed or net.T,
+               methods=sorted(methods))
     trace_net = trace_net or net
     k = layers_timed or net.T
 
@@ -152,8 +179,9 @@ def part_timing(net: UnfoldedADMM, g=GRID, log=print, trace_net: UnfoldedADMM | 
         s = UnfoldedADMM.init_state(pr, pr.xb0, sti[1])
         t0 = time.perf_counter()
         with torch.no_grad():
-            net(pr, s, layers=k)
-        return (time.perf_counter() - t0) * net.T / k
+            s = net(pr, s, layers=k)
+        return (time.perf_counter() - t0) * net.T / k, sm.fast_sinr(bi, *pu.design(pr, s))
+
     for N in g["timing_N"]:
         pt = (N, g["P_dbw"], g["Gamma_db"])
         b, st = test_batch(pt, g["timing_reps"] + 1, g)
@@ -161,12 +189,20 @@ def part_timing(net: UnfoldedADMM, g=GRID, log=print, trace_net: UnfoldedADMM | 
         for i in range(g["timing_reps"] + 1):           # instance 0 = warm-up, excluded
             bi = b.subset(slice(i, i + 1))
             sti = (st[0][i:i + 1], st[1][i:i + 1])
-            tp = run_net(bi, sti)
-            tm, om = _time_call(lambda: am.admm_mm(bi, *sti, iters=g["mm_max_iter"], tol=g["mm_tol"]))
+            tp, sp = run_net(bi, sti)
+            row = dict(prop_s=tp, prop_sinr=float(sp[0]))
+            for name, fn in methods.items():
+                tm, om = _time_call(lambda: fn(bi, *sti))
+                row.update({f"{name}_s": tm, f"{name}_sinr": float(om["sinr"][0]), f"{name}_iters": int(om["iters"][0])})
             if i:
-                rows.append(dict(prop_s=tp, mm_s=tm, mm_sinr=float(om["sinr"][0]), mm_iters=int(om["iters"][0])))
-            log(f"N={N} inst {i}: proposed {tp:.2f} s, ADMM-MM {tm:.2f} s")
+                rows.append(row)
+            log(f"N={N} inst {i}: " + ", ".join(f"{kk} {v:.2f}" for kk, v in row.items() if kk.endswith("_s")))
         res["table"][str(N)] = rows
+        bb, stb = b.subset(slice(1, None)), (st[0][1:], st[1][1:])
+        tp, _ = run_net(bb, stb)
+        res["batched"][str(N)] = dict(n=bb.B, prop_s=tp / bb.B,
+                                      **{f"{name}_s": _time_call(lambda: fn(bb, *stb))[0] / bb.B
+                                         for name, fn in methods.items()})
     # SINR vs wall-clock time at the default N, same instances, batched (time per instance)
     b, st = test_batch((g["N"], g["P_dbw"], g["Gamma_db"]), g["n_mm"], g)
     pr = pu.DetectionProblem(b, st[0], st[1])
@@ -208,7 +244,9 @@ def main(part: str, out: Path, nets_folder: Path | None = None, log=print):
                     seed_torch(info["seed"], "paperA-detection-net")
                     untr[f"untrained-{prof}-seed{info['seed']}"] = UnfoldedADMM(
                         T=p["T"], J=p["J"], R=p["R"], tau0=p["tau0"], eta0=p["eta0"])
-        data = part_nets(nets, GRID, log, untr, only_default=(part == "paper-net"))
+        # the paper-depth network: every scheme along the power sweep (Fig. 4), w/ RIS elsewhere
+        p_sweep = {(GRID["N"], p, GRID["Gamma_db"]) for p in GRID["P_sweep"]}
+        data = part_nets(nets, GRID, log, untr, all_modes_at=p_sweep if part == "paper-net" else None)
     elif part == "traces":                      # re-run only the SINR-vs-time traces of eval_timing.json
         ens, rec = load("book", folder)
         old = json.loads((out / "eval_timing.json").read_text())
@@ -228,8 +266,7 @@ def main(part: str, out: Path, nets_folder: Path | None = None, log=print):
             meta["net"] = "untrained paper-depth network (the time does not depend on the weights)"
         ens, rec = load("book", folder)
         meta["trace_net"] = f"book ensemble network seed {rec['networks'][0]['seed']} (T = {PROFILES['book']['T']})"
-        data = part_timing(net, GRID, log, trace_net=ens[0], layers_timed=5)
-        meta["net"] += "; its time extrapolated from its first 5 layers (x 15)"
+        data = part_timing(net, GRID, log, trace_net=ens[0])
     else:
         raise ValueError(f"part must be 'baselines', 'nets', 'paper-net' or 'timing', got {part!r}")
     meta["seconds"] = time.perf_counter() - t0

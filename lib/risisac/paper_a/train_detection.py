@@ -29,12 +29,12 @@ from __future__ import annotations
 import json
 import os
 import platform
-import subprocess
 import time
 from pathlib import Path
 
 import torch
 
+from ..book.ledger import git_commit
 from ..book.rng import make_rng, seed_torch, torch_generator
 from . import detection_net as pu
 from . import model as sm
@@ -55,14 +55,6 @@ PROFILES = {
 #: CI-feasible; 0.003 -> loss decreasing at every layer, 38/40 feasible. Chosen: 0.003.
 PILOT_NOTE = ("initial step tau0 = 0.003 chosen by a 4-layer pilot on its own data (0.1 diverged, "
               "0.01 gave a non-monotone training loss)")
-
-
-def _commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=Path(__file__).resolve().parent).stdout.strip() or "unknown"
-    except OSError:  # pragma: no cover
-        return "unknown"
 
 
 def config(p: dict) -> sm.SLPConfig:
@@ -107,7 +99,7 @@ def main(profile: str, out: Path, seeds=None, progress=print) -> dict:
         p["seeds"] = list(seeds)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    rec = dict(chapter="paperA_detection", profile=profile, commit=_commit(), sizes=p,
+    rec = dict(chapter="paperA_detection", profile=profile, commit=git_commit(), sizes=p,
                torch=torch.__version__, threads=torch.get_num_threads(), machine=platform.machine(),
                started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), networks=[])
     for seed in p["seeds"]:

@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from ..book.ledger import _commit
+from ..book.ledger import git_commit as _commit
 from . import baselines as bl
 from . import experiment as ex
 from . import model as ry
