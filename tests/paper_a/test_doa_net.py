@@ -142,3 +142,16 @@ def test_repair_policy(batch):
     # a feasible design is not touched
     X2, phi2, fired2, fb2 = repair(batch, X0, phi0, X0, phi0)
     assert torch.equal(X2, X0) and not bool(fired2.any()) and not bool(fb2.any())
+
+
+def test_problem_defaults_keep_the_qos_constraints_and_the_start_crb(batch):
+    X0, phi0 = start_for(batch)
+    pr = DoaProblem(batch, X0, phi0)                       # defaults: the QoS constraints are on
+    c = pr.cons(pr.xb0, phi0)
+    assert c is not None and c.shape == (batch.B, batch.K, batch.L)
+    assert DoaProblem(batch, X0, phi0, qos=False).cons(pr.xb0, phi0) is None
+    # the normaliser is the start point's CRB itself (small in rad^2 at high power), not clamped to 1
+    bp = batch.with_power(60.0)
+    X0, phi0 = start_for(bp)
+    f0 = crb(channels_from_batch(bp), X0, phi0)
+    assert bool((f0 < 1e-2).all()) and torch.allclose(DoaProblem(bp, X0, phi0).f0, f0, rtol=1e-14)

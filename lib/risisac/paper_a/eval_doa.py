@@ -1,0 +1,259 @@
+"""Evaluation job of the Paper A DoA chapter: the stored networks and the baselines on the test
+channels of every figure point, per instance (``python -m risisac.paper_a.eval_doa [part] [--out DIR]``).
+
+Why a job: the unfolded network's forward is chaotic in round-off (a feasibility decision at
+the CI boundary flips, a CRB of a badly conditioned design moves by orders of magnitude), so
+the same networks on the same channels give other digits on another CPU or under the
+round-off perturbation of ``make test``. The chapter's statistics and verdicts are therefore
+computed from the per-instance results stored here, and the chapter re-computes a slice live
+and checks it against them with a tolerance on robust quantities (:func:`live_slice`).
+
+Parts (each writes ``eval_<part>.json`` under ``out``; ``all`` runs the three):
+
+* ``fig8``  Fig. 8: every network of every seed (proposed, random RIS, radar-only, unsupervised)
+  at every power of ``GRID["P_list_dbw"]``, plus the transfer test (networks trained with K and
+  with K* run for K* users) at the nominal power.
+* ``fig9``  Fig. 9 (left) and Fig. 10: the per-Gamma networks, the unsupervised networks and the
+  radar-only networks (run once, checked against each Gamma) at ``P_fig9_dbw``; SER per instance.
+* ``conv``  Fig. 9 (right): PHR, ALM and the untrained PHR architecture, CRB after each layer.
+
+Each evaluation record holds, per test instance: the raw CRB [rad^2] (``crb``), the CRB after
+the repair of the shared feasibility policy (``crb_rep``; equal to ``crb`` where no repair
+applies), the raw worst CI violation ``max g / gamma`` (``viol``), raw feasibility (``ok``,
+``viol <= FEAS_TOL``), where the repair fell back to the start point (``fallback``), and, where
+used, the CRB after each layer (``trace``, column 0 the start) and the SER (``ser``).
+
+Test channels: ``make_rng(seed, "test")`` (K users) and ``make_rng(seed, "test-K*")`` (K*), drawn
+as ``n_test`` channels; random RIS: ``make_rng(seed, "rand-test")``; SER noise:
+``make_rng(seed, "ser", scheme, network seed, Gamma)``; untrained networks: ``seed_torch(seed,
+"untrained", s)``. These are the streams the chapter used when it evaluated live, so a re-run of
+this job on the recording machine reproduces the chapter's former numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .. import comms
+from ..book.rng import make_rng, seed_torch
+from . import model as sm
+from . import train_doa as td
+from .crb import channels_from_batch, crb
+from .doa_net import feasible_mask, make_net, repair, run_doa, start_for
+from .unsupervised import UnsupervisedNet, run_unsupervised
+
+#: the evaluation grid of the stored files (the chapter's book profile uses these values; with
+#: any other value, or in smoke, the chapter evaluates live)
+GRID = dict(seed=7, n_test=16, P_list_dbw=[10.0, 20.0, 30.0], n_noise=200)
+PARTS = ("fig8", "fig9", "conv")
+#: Fig. 8 schemes: label -> network kind
+SCHEMES8 = {"Prop., w/ RIS": "phr", "Unsuper., w/ RIS": "unsup", "Prop., rand. RIS": "rand", "Radar-only": "radar"}
+
+
+def record_sha(folder) -> str:
+    """Short hash of the training record (ties stored evaluations to the networks they ran)."""
+    return hashlib.sha256((Path(folder) / "record.json").read_bytes()).hexdigest()[:12]
+
+
+def _r(v, d=7):
+    a = v.detach().cpu().numpy() if torch.is_tensor(v) else np.asarray(v)
+    if a.dtype == bool:
+        return a.tolist()
+    return np.vectorize(lambda x: float(f"{float(x):.{d}g}"), otypes=[float])(a).tolist()
+
+
+def evaluate(net, b, start, mode="ris", qos=True, trace=False, fix=True):
+    """Run ``net`` (unfolded or unsupervised) on batch ``b`` from ``start``; per-instance record
+    (see the module docstring). ``fix``: apply the repair (the network's own numbers stay raw)."""
+    if isinstance(net, UnsupervisedNet):
+        o = run_unsupervised(net, b)
+    else:
+        o = run_doa(net, b, mode=mode, qos=qos, start=start, trace=trace)
+    viol = (sm.ci_values(b, o["X"], o["phi"]) / b.gamma).amax((1, 2))
+    ok = feasible_mask(b, o["X"], o["phi"])
+    crb_rep, fallback = o["crb"], torch.zeros_like(ok)
+    if qos and fix and not bool(ok.all()):
+        Xr, pr_, _, fallback = repair(b, o["X"], o["phi"], *start)
+        crb_rep = crb(channels_from_batch(b), Xr, pr_)
+    rec = dict(crb=_r(o["crb"]), crb_rep=_r(crb_rep), viol=_r(viol), ok=_r(ok), fallback=_r(fallback))
+    if trace and o.get("trace") is not None:
+        rec["trace"] = _r(o["trace"])
+    return rec, o
+
+
+def ser_per_instance(y, s, sigma, n_noise, rng):
+    """SER of each instance (QPSK, ``n_noise`` draws per symbol): the draws of
+    :func:`risisac.comms.ser_monte_carlo` on the whole batch, averaged per instance (their
+    mean over the instances is that function's value)."""
+    shape = (n_noise,) + np.broadcast(y, s).shape
+    noise = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) * (np.asarray(sigma) / np.sqrt(2))
+    err = comms.psk_detect(y + noise, 4) != s
+    return err.mean(axis=(0,) + tuple(range(2, err.ndim)))
+
+
+class Setup:
+    """Networks, record and test batches shared by the parts (as the chapter builds them)."""
+
+    def __init__(self, folder, g=GRID, rec=None, nets=None):
+        self.folder = Path(folder)
+        self.g = g
+        self.rec = rec or td.load_record(self.folder)
+        self.S = S = self.rec["sizes"]
+        self.nets = nets or {n: td.load_net(self.folder / r["file"]) for n, r in self.rec["nets"].items()}
+        self.cfg = td.config(S)
+        self.b_test = sm.sample_batch(self.cfg, g["n_test"], make_rng(g["seed"], "test"))
+        self.b2_test = sm.sample_batch(td.config(S, K=S["K_transfer"]), g["n_test"], make_rng(g["seed"], "test-K*"))
+        self.seeds = sorted({r["s"] for r in self.rec["nets"].values() if r["kind"] == "phr"})
+        self.seeds9 = sorted({r["s"] for r in self.rec["nets"].values() if r["kind"] == "g"})
+        self.has = lambda name: name in self.nets
+
+
+def part_fig8(su: Setup, log=print):
+    g, S = su.g, su.S
+    phi_rand = sm.init_phi(su.b_test, "random", make_rng(g["seed"], "rand-test"))
+    out = {"fig8": {}, "transfer": {}}
+    for Pd in g["P_list_dbw"]:
+        t0 = time.perf_counter()
+        bp = su.b_test.with_power(Pd)
+        st, st_rand = start_for(bp), start_for(bp, "rand", phi0=phi_rand)
+        for k in SCHEMES8.values():
+            for s in su.seeds:
+                name = f"{k}-s{s}"
+                if su.has(name):
+                    out["fig8"].setdefault(name, {})[f"{Pd:g}"] = evaluate(
+                        su.nets[name], bp, st_rand if k == "rand" else st, trace=(k == "phr"),
+                        mode="rand" if k == "rand" else "ris", qos=(k != "radar"))[0]
+        log(f"[eval_doa] fig8 P = {Pd:g} dBW: {time.perf_counter() - t0:.0f} s")
+    st2 = start_for(su.b2_test)
+    for s in su.seeds:
+        for k in ("phrK", "phr", "unsupK", "unsup"):
+            if su.has(f"{k}-s{s}"):
+                out["transfer"][f"{k}-s{s}"] = evaluate(su.nets[f"{k}-s{s}"], su.b2_test, st2, fix=False)[0]
+    return out
+
+
+def part_fig9(su: Setup, log=print):
+    g, S = su.g, su.S
+    G9, P9 = list(S["Gamma_fig9_db"]), S["P_fig9_dbw"]
+    seeds_r = [s for s in su.seeds if su.has(f"radar-s{s}")]
+    b9 = su.b_test.with_power(P9)
+    st9 = {G: start_for(b9.with_gamma(G)) for G in G9}
+    radar9 = {s: evaluate(su.nets[f"radar-s{s}"], b9.with_gamma(G9[0]), st9[G9[0]], qos=False)
+              for s in seeds_r}
+    sigma = math.sqrt(su.b_test.sigma2)
+    out = {"prop": {}, "unsup": {}, "radar": {}}
+    for G in G9:
+        t0 = time.perf_counter()
+        bg = b9.with_gamma(G)
+        for k, ss in (("prop", su.seeds9), ("unsup", su.seeds)):
+            for s in ss:
+                rec, o = evaluate(su.nets[f"g{G:g}-s{s}" if k == "prop" else f"unsup-s{s}"], bg, st9[G],
+                                  fix=(k == "prop"))
+                y = sm.received(bg, o["X"], o["phi"]).numpy()
+                rec["ser"] = _r(ser_per_instance(y, bg.s.numpy(), sigma, g["n_noise"],
+                                                 make_rng(g["seed"], "ser", k, s, G)))
+                out[k].setdefault(f"s{s}", {})[f"{G:g}"] = rec
+        for s in seeds_r:                   # the same radar-only designs, checked against this Gamma
+            rec, o = radar9[s]
+            ok = feasible_mask(bg, o["X"], o["phi"])
+            viol = (sm.ci_values(bg, o["X"], o["phi"]) / bg.gamma).amax((1, 2))
+            out["radar"].setdefault(f"s{s}", {})[f"{G:g}"] = dict(rec, ok=_r(ok), viol=_r(viol))
+        log(f"[eval_doa] fig9 Gamma = {G:g} dB: {time.perf_counter() - t0:.0f} s")
+    return out
+
+
+def part_conv(su: Setup, log=print):
+    g, S = su.g, su.S
+    b_nom = su.b_test.with_power(S["P_dbw"])
+    st_nom = start_for(b_nom)
+    out = {}
+    for s in su.seeds:
+        t0 = time.perf_counter()
+        out[f"phr-s{s}"] = evaluate(su.nets[f"phr-s{s}"], b_nom, st_nom, trace=True, fix=False)[0]
+        out[f"alm-s{s}"] = evaluate(su.nets[f"alm-s{s}"], b_nom, st_nom, trace=True, fix=False)[0]
+        seed_torch(g["seed"], "untrained", s)
+        out[f"untrained-s{s}"] = evaluate(make_net("phr", S["T"], S["J"], S["R"]), b_nom, st_nom, trace=True,
+                                          fix=False)[0]
+        log(f"[eval_doa] conv seed {s}: {time.perf_counter() - t0:.0f} s")
+    return out
+
+
+RUNNERS = dict(fig8=part_fig8, fig9=part_fig9, conv=part_conv)
+
+
+def evaluate_all(su: Setup, log=print) -> dict:
+    """Every part, in memory (the chapter's live path: smoke, or parameters off the stored grid)."""
+    return {p: RUNNERS[p](su, log) for p in PARTS}
+
+
+def load(folder, g=GRID) -> dict | None:
+    """The stored evaluation of ``folder`` if it exists for grid ``g`` and the folder's current
+    training record; else None (the chapter then evaluates live)."""
+    folder = Path(folder)
+    files = {p: folder / f"eval_{p}.json" for p in PARTS}
+    if not all(f.exists() for f in files.values()):
+        return None
+    E = {p: json.loads(f.read_text()) for p, f in files.items()}
+    sha = record_sha(folder)
+    if any(e["meta"]["grid"] != g or e["meta"]["record_sha"] != sha for e in E.values()):
+        return None
+    return {p: e["data"] for p, e in E.items()}
+
+
+def live_slice(su: Setup, stored_fig8: dict, n_live: int, name: str | None = None):
+    """Re-run network ``name`` (default: the first proposed network) live on the first ``n_live``
+    test channels of the nominal power and compare with the stored Fig. 8 record.
+
+    Returns ``(live, stored)`` per-instance dicts (crb, ok, viol). The comparison quantities
+    are robust to the forward's chaos (see the chapter): the median over the instances of the
+    relative raw-CRB difference, and the number of instances whose feasibility agrees."""
+    S = su.S
+    name = name or f"phr-s{su.seeds[0]}"
+    Pn = S["P_dbw"]
+    b = su.b_test.subset(slice(0, n_live)).with_power(Pn)
+    rec, _ = evaluate(su.nets[name], b, start_for(b), trace=False, fix=False)
+    st = stored_fig8[name][f"{Pn:g}"]
+    return rec, {k: st[k][:n_live] for k in ("crb", "ok", "viol")}
+
+
+def main(part: str = "all", out: Path | str = "models/paperA_doa", nets_folder=None, g=GRID, log=print):
+    """Run ``part`` (``fig8``, ``fig9``, ``conv`` or ``all``) on the networks of ``nets_folder``
+    (default ``out``); write ``eval_<part>.json`` files under ``out``; return their paths."""
+    if part not in PARTS + ("all",):
+        raise ValueError(f"part = {part!r}: allowed values are {list(PARTS) + ['all']}")
+    torch.set_num_threads(int(os.environ.get("RISISAC_THREADS", 1)))
+    torch.set_default_dtype(torch.float64)
+    out = Path(out)
+    folder = Path(nets_folder or out)
+    su = Setup(folder, g)
+    paths = []
+    for p in (PARTS if part == "all" else (part,)):
+        t0 = time.perf_counter()
+        data = RUNNERS[p](su, log)
+        meta = dict(grid=g, record_sha=record_sha(folder), record_profile=su.rec["profile"],
+                    commit=td._commit(), torch=torch.__version__,
+                    started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    seconds=round(time.perf_counter() - t0, 1))
+        f = out / f"eval_{p}.json"
+        f.write_text(json.dumps(dict(meta=meta, data=data), separators=(",", ":")))
+        paths.append(f)
+        log(f"[eval_doa] {f}: {f.stat().st_size / 1024:.0f} KiB, {meta['seconds']:.0f} s")
+    return paths
+
+
+if __name__ == "__main__":  # pragma: no cover
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("part", nargs="?", default="all")
+    ap.add_argument("--out", default="models/paperA_doa")
+    ap.add_argument("--nets", default=None, help="folder of the networks and record.json (default: --out)")
+    a = ap.parse_args()
+    main(a.part, Path(a.out), a.nets)

@@ -1,0 +1,120 @@
+"""Tests of risisac.paper_a.eval_doa (the DoA chapter's evaluation job): a tiny grid of untrained
+networks of the smoke sizes, written into tmp_path."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from risisac import comms
+from risisac.book.rng import make_rng, seed_torch
+from risisac.paper_a import eval_doa as ev
+from risisac.paper_a import train_doa as td
+from risisac.paper_a.detection_net import FEAS_TOL
+from risisac.paper_a.doa_net import make_net
+from risisac.paper_a.unsupervised import UnsupervisedNet
+
+TINY = dict(seed=3, n_test=4, P_list_dbw=[10.0, 20.0], n_noise=5)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """Untrained networks of every kind the smoke plan names (the job does not care whether
+    they are trained) and their record."""
+    out = tmp_path_factory.mktemp("doa_nets")
+    p = td.PROFILES["smoke"]
+    rec = dict(profile="smoke", sizes=p, nets={})
+    for job in td.plan(p):
+        seed_torch(11, job["name"])
+        if job["kind"].startswith("unsup"):
+            net = UnsupervisedNet(job.get("K", p["K"]), p["M"], p["N"], p["L"], hidden=p["unsup_hidden"])
+        else:
+            net = make_net("alm" if job["kind"] == "alm" else "phr", p["T"], p["J"], p["R"])
+        td.save_net(net, out / f"{job['name']}.pt")
+        rec["nets"][job["name"]] = dict(job, file=f"{job['name']}.pt", time_s=0.0, commit="test")
+    (out / "record.json").write_text(json.dumps(rec))
+    ev.main("all", out, g=TINY, log=lambda *a: None)
+    return out
+
+
+def test_writes_every_part_and_loads_only_its_own_grid(folder):
+    assert sorted(f.name for f in folder.glob("eval_*.json")) == [f"eval_{p}.json" for p in sorted(ev.PARTS)]
+    E = ev.load(folder, TINY)
+    assert E is not None and set(E) == set(ev.PARTS)
+    assert ev.load(folder, dict(TINY, n_test=5)) is None          # another grid: the chapter evaluates live
+    assert ev.load(folder / "nowhere", TINY) is None
+
+
+def test_stale_record_is_not_loaded(folder, tmp_path):
+    for f in folder.iterdir():
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    assert ev.load(tmp_path, TINY) is not None
+    rec = json.loads((tmp_path / "record.json").read_text())
+    rec["nets"]["phr-s0"]["time_s"] = 1.0                          # retrained networks -> new record
+    (tmp_path / "record.json").write_text(json.dumps(rec))
+    assert ev.load(tmp_path, TINY) is None
+
+
+def test_records_are_per_instance_and_consistent(folder):
+    E = ev.load(folder, TINY)
+    p = td.PROFILES["smoke"]
+    n = TINY["n_test"]
+    f8 = E["fig8"]["fig8"]
+    for k in ev.SCHEMES8.values():
+        for s in range(p["seeds"] if k in ("phr", "unsup") else p["seeds_aux"]):
+            for Pd in TINY["P_list_dbw"]:
+                r = f8[f"{k}-s{s}"][f"{Pd:g}"]
+                assert all(len(r[key]) == n for key in ("crb", "crb_rep", "viol", "ok", "fallback"))
+                assert r["ok"] == [v <= FEAS_TOL for v in r["viol"]]
+                assert all(c > 0 for c in r["crb"])
+                if k == "radar" or all(r["ok"]):                   # nothing to repair: repaired = raw
+                    assert r["crb_rep"] == r["crb"] and not any(r["fallback"])
+    tr = f8["phr-s0"]["20"]["trace"]                               # CRB after each layer, start first
+    assert np.shape(tr) == (n, p["T"] + 1)
+    assert np.allclose(np.asarray(tr)[:, -1], f8["phr-s0"]["20"]["crb"], rtol=1e-6)
+    assert set(E["fig8"]["transfer"]) == {f"{k}-s{s}" for k in ("phr", "phrK", "unsup", "unsupK") for s in range(p["seeds"])}
+    f9 = E["fig9"]
+    for k in ("prop", "unsup"):
+        for rs in f9[k].values():
+            for r in rs.values():
+                assert len(r["ser"]) == n and all(0 <= v <= 1 for v in r["ser"])
+    r0, r1 = (f9["radar"]["s0"][f"{G:g}"] for G in p["Gamma_fig9_db"])
+    assert r0["crb"] == r1["crb"]                                  # the same radar-only designs ...
+    assert np.all(np.asarray(r1["viol"]) >= np.asarray(r0["viol"]))  # ... checked against a higher Gamma
+    c = E["conv"]
+    assert set(c) == {f"{k}-s{s}" for k in ("phr", "alm", "untrained") for s in range(p["seeds"])}
+    assert np.shape(c["alm-s1"]["trace"]) == (n, p["T"] + 1)
+    # the start point is common to every network of the convergence figure
+    assert np.allclose(np.asarray(c["phr-s0"]["trace"])[:, 0], np.asarray(c["alm-s1"]["trace"])[:, 0])
+
+
+def test_in_memory_evaluation_equals_the_stored_files(folder):
+    su = ev.Setup(folder, TINY)
+    E = ev.load(folder, TINY)
+    assert ev.part_conv(su, log=lambda *a: None) == E["conv"]
+
+
+def test_live_slice_passes_for_the_network_and_fails_for_another(folder):
+    su = ev.Setup(folder, TINY)
+    E = ev.load(folder, TINY)
+    live, sto = ev.live_slice(su, E["fig8"]["fig8"], 3)
+    rel = np.abs(np.asarray(live["crb"]) / np.asarray(sto["crb"]) - 1)
+    assert np.median(rel) <= 1e-2 and live["ok"] == sto["ok"]
+    other, _ = ev.live_slice(su, E["fig8"]["fig8"], 3, "phr-s1")    # another network, live ...
+    rel = np.abs(np.asarray(other["crb"]) / np.asarray(sto["crb"]) - 1)  # ... against phr-s0 stored
+    assert np.median(rel) > 1e-2
+
+
+def test_ser_per_instance_averages_to_the_batch_ser():
+    rng = np.random.default_rng(0)
+    s = np.exp(1j * np.pi / 4 * (2 * rng.integers(0, 4, (3, 2, 5)) + 1))
+    y = 0.8 * s + 0.1 * (rng.standard_normal(s.shape) + 1j * rng.standard_normal(s.shape))
+    per = ev.ser_per_instance(y, s, 0.5, 7, make_rng(1, "t"))
+    assert per.shape == (3,)
+    assert per.mean() == pytest.approx(comms.ser_monte_carlo(y, s, 0.5, 4, 7, make_rng(1, "t")), abs=1e-15)
+
+
+def test_bad_part_names_allowed_values(tmp_path):
+    with pytest.raises(ValueError, match="part = 'fig7'.*fig8"):
+        ev.main("fig7", tmp_path)
