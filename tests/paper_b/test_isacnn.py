@@ -131,3 +131,20 @@ def test_predict_batches_and_keeps_budget(small):
     f = N.features(b)
     assert np.allclose(N.predict(m, f), N.predict(m, f, batch_size=5), atol=1e-6)
     assert not m.training
+
+
+def test_training_does_not_depend_on_the_default_dtype():
+    import torch
+    tr = U.draw_batch(make_rng(2, "tr"), 64, Nt=4, Nr=4, K=2, L=6)
+    va = U.draw_batch(make_rng(2, "va"), 32, Nt=4, Nr=4, K=2, L=6)
+    prev = torch.get_default_dtype()
+    out = []
+    try:
+        for dt in (torch.float32, torch.float64):
+            torch.set_default_dtype(dt)
+            net, _ = N.fit("fcnn", tr, va, 0.5, seed=0, name="dt", epochs=3)
+            out.append(net.state_dict())
+            assert torch.get_default_dtype() == dt            # restored
+    finally:
+        torch.set_default_dtype(prev)
+    assert all(torch.equal(out[0][k], out[1][k]) for k in out[0])

@@ -238,7 +238,25 @@ def fit(kind: str, train_batch: UplinkBatch, val_batch: UplinkBatch, alpha: floa
 
     ``train_true``/``val_true``: the true-CSI batches for the loss when the inputs are estimated
     CSI (Fig. 11). Returns ``(model, history)``.
+
+    Training runs with torch's default dtype set to float32 (restored afterwards): Adam keeps
+    its step counters in the default dtype, and float64 there changes the round-off of the bias
+    correction and, training being chaotic, the trained weights. So a network trained by the
+    job (:mod:`risisac.paper_b.train`) and one trained in a notebook that set float64 as the
+    default are the same.
     """
+    import torch
+    prev = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float32)
+    try:
+        return _fit(kind, train_batch, val_batch, alpha, seed=seed, name=name, epochs=epochs,
+                    init_state=init_state, train_true=train_true, val_true=val_true, norm=norm, **kw)
+    finally:
+        torch.set_default_dtype(prev)
+
+
+def _fit(kind, train_batch, val_batch, alpha, *, seed, name, epochs, init_state, train_true, val_true,
+         norm, **kw):
     from ..book.rng import seed_torch, torch_generator
     seed_torch(seed, "init", name)
     n_in = 2 * train_batch.Nr * train_batch.K + train_batch.Nt
