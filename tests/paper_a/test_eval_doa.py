@@ -81,7 +81,9 @@ def test_records_are_per_instance_and_consistent(folder):
                 assert len(r["ser"]) == n and all(0 <= v <= 1 for v in r["ser"])
     r0, r1 = (f9["radar"]["s0"][f"{G:g}"] for G in p["Gamma_fig9_db"])
     assert r0["crb"] == r1["crb"]                                  # the same radar-only designs ...
-    assert np.all(np.asarray(r1["viol"]) >= np.asarray(r0["viol"]))  # ... checked against a higher Gamma
+    # ... checked against a higher Gamma: violated stays violated, feasible there was feasible before
+    assert all(v1 > 0 for v0, v1 in zip(r0["viol"], r1["viol"]) if v0 > 0)
+    assert all(o0 for o0, o1 in zip(r0["ok"], r1["ok"]) if o1)
     c = E["conv"]
     assert set(c) == {f"{k}-s{s}" for k in ("phr", "alm", "untrained") for s in range(p["seeds"])}
     assert np.shape(c["alm-s1"]["trace"]) == (n, p["T"] + 1)
