@@ -33,13 +33,13 @@ from __future__ import annotations
 
 import json
 import platform
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
+from ..book.ledger import git_commit
 from ..book.rng import make_rng
 from . import isacnn as NN
 from . import model as U
@@ -60,14 +60,6 @@ def train_config(P) -> dict:
     """The training-relevant parameters of ``P`` (JSON-ready)."""
     d = P.as_dict()
     return {k: d[k] for k in TRAIN_KEYS}
-
-
-def _commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=Path(__file__).resolve().parent).stdout.strip() or "unknown"
-    except OSError:  # pragma: no cover
-        return "unknown"
 
 
 def csi_sets(P, nr: int, beta: float, r: int):
@@ -131,7 +123,7 @@ def train_all(P, out: Path, tag: str | None = None, progress=None) -> dict:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     t_all = time.perf_counter()
-    rec = dict(chapter="paperB_uplink", profile=P.profile, commit=_commit(), torch=torch.__version__,
+    rec = dict(chapter="paperB_uplink", profile=P.profile, commit=git_commit(), torch=torch.__version__,
                numpy=np.__version__, threads=torch.get_num_threads(), machine=platform.machine(),
                python=platform.python_version(), config=train_config(P),
                seeds=dict(master=P.seed, note="every stream is make_rng/seed_torch(master, name, ...); "
