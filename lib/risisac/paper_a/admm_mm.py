@@ -25,16 +25,12 @@ of the SINR with the constraints handled by ADMM:
 
 What is *not* Liu et al.'s: their surrogates (a quadratic MM surrogate of the MVDR SINR
 for x; an eigenvalue-bounded quartic-to-quadratic surrogate for phi) are solved as convex
-programs (CVX) over the relaxed modulus sets ``|x_i| <= r``, ``|phi_n| <= 1`` inside an
-ADMM whose splitting enforces the exact moduli. This module keeps our linearised
-minoriser on the modulus set (step 1) with backtracking; it is the same problem and
-the same constraints, solved by a different (first-order) MM.
-
-Liu et al.'s x sub-problem is available on its own: :func:`liu_x_surrogate` (their MM
-surrogate of the SINR plus the ADMM term, in our notation), solved by a convex solver
-(:func:`liu_x_step_cvx`, cvxpy/CLARABEL, as their CVX code does) or exactly and batched
-(:func:`liu_x_step_pd`, a primal-dual method); a test checks that both give the same
-minimiser. Their phi surrogate and the assembled algorithm are not built.
+programs over the relaxed modulus sets ``|x_i| <= r``, ``|phi_n| <= 1`` inside an ADMM whose
+splitting enforces the exact moduli. This module keeps our linearised minoriser on the modulus
+set (step 1) with backtracking; it is the same problem and the same constraints, solved by a
+different (first-order) MM. Liu et al.'s algorithm itself (both surrogates, a convex-solver and
+an exact batched version of each step, the assembled ADMM-MM) is
+:mod:`risisac.paper_a.admm_mm_liu` (:func:`~risisac.paper_a.admm_mm_liu.liu_admm_mm`).
 
 API: ``proj_polyhedron(c, V, d, iters)``, ``admm_linear(b, z0, V, d, radius, ...)``,
 ``feasible_start(batch, X, phi)``, ``admm_mm(batch, X0, phi0, iters, qos=True, tol=...)`` -> dict
@@ -48,7 +44,6 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from ..detection import woodbury_solve
 from . import model as sm
 
 
@@ -288,90 +283,3 @@ def _mm_iteration(b, bt, X, phi, s, vcur, LX, LP, radius, qos, optimize_phi, adm
                                            proj_iters=phi_proj_iters),
             evaluate=lambda c: (sm.fast_sinr(b, X, c), vfun(b, X, c)))
     return X, phi, s, vcur, LX, LP
-
-
-# ----------------------------------------------------------------------------- Liu et al.'s x-step
-def liu_x_surrogate(b: sm.SLPBatch, X, phi, Y, mu1, rho: float):
-    """The x sub-problem of Liu et al.'s ADMM-MM (ref. [25]) at the current ``X``, in our notation.
-
-    MM minoriser of ``a^H R^{-1} a`` (tight at ``X``): with ``m = R^{-1} a`` (the unnormalised
-    MVDR filter), ``a^H R^{-1} a >= 2 Re{m^H a} - m^H R m``, i.e. in ``x``
-    ``-SINR/xi0^2 <= sum_q xi_q^2 |<f_q, x>|^2 - 2 Re<g_0, x> + const`` with
-    ``g_0 = H_0^H W`` and ``f_q = H_q^H W S_q^T`` (``W`` = ``m`` as M x L). Adding the ADMM term
-    ``rho/2 ||x - y + mu1/rho||^2`` gives the convex quadratic
-
-    ``min  sum_q xi_q^2 |<f_q, x>|^2 + rho/2 ||x||^2 + Re<c, x>,  c = -2 g_0 + mu1 - rho y``
-
-    to be minimised subject to the CI constraints (linear per slot) and the relaxed modulus
-    ``|x_i| <= sqrt(P/M)`` (Liu et al. solve it with CVX). Returns ``(F, xi2, c)`` with
-    ``F`` (B, Q, M, L) and ``c`` (B, M, L); ``<A, x> = sum conj(A) x``.
-    """
-    _, _, a, U = sm._a_U(b, X, phi)
-    wb = woodbury_solve(a, U, b.sigma2)
-    W = sm.unvec(wb, b.M)                                            # (B, M, L)
-    u0, uq = sm.radar_vectors(b, phi)
-    g0 = u0.conj()[:, :, None] * (u0[:, None, :] @ W.conj()).conj()  # conj(u0) (u0^H W)
-    i_f, m_f, i_a, m_a = sm._shift_index(b.L, b.bins, X.device)
-    uW = (uq.conj() @ W)                                             # (B, Q, L): u_q^H W
-    F = uq.conj()[..., None] * sm._shift(uW, i_a, m_a)[:, :, None, :]   # conj(u_q) (u_q^H W S_q^T)
-    xi2 = torch.tensor(b.xiq_2, dtype=torch.float64, device=X.device)
-    return F, xi2, -2 * g0 + mu1 - rho * Y
-
-
-def liu_x_objective(F, xi2, c, rho, X):
-    """Value of :func:`liu_x_surrogate`'s quadratic at ``X`` (B,)."""
-    fx = (F.conj() * X[:, None]).sum((-1, -2))                       # (B, Q)
-    return (xi2 * fx.abs() ** 2).sum(-1) + 0.5 * rho * X.abs().pow(2).sum((-1, -2)) + \
-        (c.conj() * X).sum((-1, -2)).real
-
-
-def liu_x_step_cvx(b: sm.SLPBatch, phi, F, xi2, c, rho):
-    """Liu et al.'s x sub-problem by cvxpy/CLARABEL, one instance at a time (the reference)."""
-    import cvxpy as cp
-    V, d = sm.ci_linear_x(b, phi)                                     # (B, L, 2K, M), (B, L, 2K)
-    r = float(np.sqrt(b.P / b.M))
-    out = []
-    for i in range(b.B):
-        x = cp.Variable((b.M, b.L), complex=True)
-        obj = sum(float(xi2[q]) * cp.abs(cp.sum(cp.multiply(np.conj(F[i, q].numpy()), x))) ** 2
-                  for q in range(F.shape[1]))
-        obj = obj + 0.5 * rho * cp.sum_squares(cp.abs(x)) + cp.real(cp.sum(cp.multiply(np.conj(c[i].numpy()), x)))
-        cons = [cp.abs(x) <= r]
-        for l in range(b.L):
-            cons.append(cp.real(V[i, l].numpy() @ x[:, l]) <= d[i, l].numpy())
-        cp.Problem(cp.Minimize(obj), cons).solve(solver=cp.CLARABEL)
-        out.append(torch.as_tensor(x.value))
-    return torch.stack(out)
-
-
-def liu_x_step_pd(b: sm.SLPBatch, phi, F, xi2, c, rho, iters: int = 20000, tol: float = 1e-10, X0=None):
-    """The same sub-problem solved exactly (to ``tol``) and batched: a primal-dual method with a
-    smooth term (Condat-Vu). ``x <- Proj_{|x|<=r}(x - tau (grad h(x) + V^H y))``,
-    ``y <- max(0, y + sigma (Re V(2x+ - x) - d))``; ``tau = 1/L_h``, ``sigma = 1/(2 tau ||V||^2)``,
-    which meets the convergence condition ``1/tau - sigma ||V||^2 >= L_h / 2``. Stops when the
-    iterate moves less than ``tol`` (relative) or after ``iters`` steps.
-    """
-    V, d = sm.ci_linear_x(b, phi)
-    proj = PolyProjector(V, d)                      # ||V_l||^2 per slot by power iteration
-    r = float(np.sqrt(b.P / b.M))
-    Lh = 2 * ((xi2 * F.abs().pow(2).sum((-1, -2))).sum(-1) + 0.5 * rho)        # (B,) real-coordinate Lipschitz
-    tau = (1.0 / Lh)[:, None, None]
-    normK = (proj.Lk / 1.05).amax(dim=(1, 2))                                 # (B,) max over slots
-    sigma = (1.0 / (2 * tau[:, 0, 0] * normK))[:, None, None]
-    X = torch.zeros_like(c) if X0 is None else X0.clone()
-    y = torch.zeros_like(d)
-    Vh = V.conj().mT                                                          # (B, L, M, 2K)
-    for _ in range(iters):
-        fx = (F.conj() * X[:, None]).sum((-1, -2))                            # (B, Q)
-        grad = 2 * ((xi2 * fx)[:, :, None, None] * F).sum(1) + rho * X + c    # real gradient as complex
-        Vy = (Vh @ y.to(Vh.dtype)[..., None])[..., 0].mT                      # (B, M, L)
-        Xn = X - tau * (grad + Vy)
-        Xn = torch.where(Xn.abs() > r, r * sm.project_phi(Xn), Xn)
-        Xb = 2 * Xn - X
-        KX = (V @ Xb.mT[..., None])[..., 0].real                              # (B, L, 2K)
-        y = torch.clamp_min(y + sigma * (KX - d), 0.0)
-        step = (Xn - X).abs().max()
-        X = Xn
-        if float(step) <= tol * r:
-            break
-    return X
