@@ -156,6 +156,8 @@ def test_exact_version_converges_to_a_feasible_design(runs):
     assert torch.allclose(ex["sinr"], sm.fast_sinr(b, ex["X"], ex["phi"]))
     assert (ex["sinr"] > 3 * sm.fast_sinr(b, X0, phi0)).all()
     assert (ex["primal"] <= 1e-10).all()
+    rho0 = sm.fast_sinr(b, X0, phi0) / (b.P * b.L + b.N * b.L)
+    assert (ex["rho"] >= rho0).all() and (ex["rho"] > 2 * rho0).any()     # grown once the SINR settled
     tr = ex["trace"]                                                  # frozen after each own stop
     for i in range(b.B):
         assert torch.all(tr[i, int(ex["iters"][i]):] == tr[i, int(ex["iters"][i])])
