@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ALLOWED = {"paperA_doa", "paperB_uplink"}
+ALLOWED = {"paperB_uplink"}
 
 
 def test_roundoff_sensitive_list_only_shrinks():
