@@ -43,7 +43,7 @@ phi step (:func:`liu_phi_surrogate`). In ``phi``, ``u_q(phi) = h_q + J_q phi`` w
 
 (``c_q = h_q^T Z_q h_q``, ``l_q = J_q^T (Z_q + Z_q^T) h_q``, ``B_q = sym(J_q^T Z_q J_q)``), so the
 bound (M1) is quadratic in ``t_0`` and *quartic* in ``phi`` through ``|t_q|^2``. Ref. [25] turns
-it into a quadratic with two largest-eigenvalue majorisations (their Sec. III, phi sub-problem;
+it into a quadratic with largest-eigenvalue majorisations (ref. [25], the phi sub-problem;
 our reading of their derivation and code):
 
 1. *Quartic to quadratic (lifting).* With ``psi = [1; phi]`` and ``v = vec(psi psi^T)``,
@@ -320,13 +320,13 @@ def _t_values(c, l, Bm, phi):
 def liu_phi_surrogate(b: sm.SLPBatch, X, phi, Z, mu2, rho: float):
     """The phi sub-problem of ref. [25] at the current ``phi`` (majoriser (M2) of the module doc).
 
-    Returns a dict with ``lamA`` (B,), ``alpha`` (B,) and ``c`` (B, N) such that, with the ADMM
-    term ``Re<mu2, phi - z> + rho/2 ||phi - z||^2`` included (up to a constant),
+    Returns a dict with ``lamA``, ``lamD``, ``alpha``, ``k`` (B,) and ``c`` (B, N) such that, with
+    the ADMM term ``Re<mu2, phi - z> + rho/2 ||phi - z||^2`` included (up to a constant),
 
-    ``S(phi) = lamA (1 + ||phi||^2)^2 + alpha ||phi||^2 + Re<c, phi> + k``,  ``alpha = lam_D + rho/2``,
+    ``S(phi) = alpha ||phi||^2 + Re<c, phi> + k``,  ``alpha = lam_D + (N + 2) lam_A + rho/2``;
 
-    and ``k`` (B,) such that for ``rho = 0``, ``mu2 = 0``: ``S(phi) >= -SINR(X, phi)/xi0^2`` for
-    every ``phi`` and ``S(phi_t) = -SINR(X, phi_t)/xi0^2``.
+    for ``rho = 0``, ``mu2 = 0``: ``S(phi) >= -SINR(X, phi)/xi0^2`` for every ``|phi_n| <= 1``,
+    with equality at a unit-modulus ``phi_t``.
     """
     W, m2 = _mvdr_W(b, X, phi)
     rho = _rho(rho, b.B, X.device)
