@@ -114,8 +114,11 @@ def test_training_improves_and_restores_best():
     assert h1["epochs"] < 30
     # ... and exactly es_patience epochs after the last improvement (counter reset on improvement)
     for p in (2, 3):
-        _, hp = N.fit("isacnn", tr, va, 0.5, seed=0, name="t", epochs=40, es_patience=p, lr=0.5)
+        netp, hp = N.fit("isacnn", tr, va, 0.5, seed=0, name="t", epochs=40, es_patience=p, lr=0.5)
         assert _early_stop_epoch(hp["val"], p) == hp["epochs"] < 40
+        # the best weights (not the last epoch's) are restored after the stop
+        vp = -pv.wsnr(N.predict(netp, N.features(va)), 0.5).mean()
+        assert np.isclose(vp, min(hp["val"]), atol=1e-5) and not np.isclose(vp, hp["val"][-1], atol=1e-5)
     # the loss uses the true channel when given (imperfect CSI): a different objective
     tt, te = U.imperfect_csi(make_rng(3, "c"), tr, 0.3)
     vt, ve = U.imperfect_csi(make_rng(3, "v"), va, 0.3)
@@ -131,6 +134,31 @@ def test_predict_batches_and_keeps_budget(small):
     f = N.features(b)
     assert np.allclose(N.predict(m, f), N.predict(m, f, batch_size=5), atol=1e-6)
     assert not m.training
+    # more samples than features: every row is predicted in batches
+    f2 = np.concatenate([f] * 3)                          # 72 samples, 36 features
+    assert np.allclose(N.predict(m, f2), N.predict(m, f2, batch_size=5), atol=1e-6)
+
+
+def test_isacnn_layers_follow_fig5():
+    net = N.make("isacnn", 40, 6)
+    names = [type(m).__name__ for m in net.body]
+    assert names == [
+        "BatchNorm1d", "Conv1d", "ReLU", "BatchNorm1d", "Conv1d", "ReLU",
+        "BatchNorm1d", "Conv1d", "ReLU", "Flatten"]
+    convs = [m for m in net.body if type(m).__name__ == "Conv1d"]
+    assert [(c.in_channels, c.out_channels, c.kernel_size[0]) for c in convs] == [(1, 2, 5), (2, 4, 3), (4, 8, 3)]
+    assert net.theta.out_features == 6 and net.eta.out_features == 1 and net.theta.in_features == 8 * (40 - 8)
+
+
+def test_training_loss_is_the_mean_over_all_minibatches():
+    tr = U.draw_batch(make_rng(2, "tr"), 600, Nt=4, Nr=4, K=2, L=6)
+    va = U.draw_batch(make_rng(2, "va"), 100, Nt=4, Nr=4, K=2, L=6)
+    net, h = N.fit("isacnn", tr, va, 0.5, seed=0, name="m", epochs=1, lr=1e-9)   # weights stay put
+    net.train()                                           # train-mode loss over the whole set
+    with torch.no_grad():
+        full = float(N.loss_fn(net(torch.as_tensor(N.features(tr), dtype=torch.float32)),
+                               N.LossData.from_problem(U.Problem.from_batch(tr)), 0.5))
+    assert abs(h["train"][0] - full) < 0.02 * abs(full)   # 3 mini-batches (256, 256, 88) averaged
 
 
 def test_training_does_not_depend_on_the_default_dtype():
