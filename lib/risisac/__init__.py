@@ -13,7 +13,8 @@ for the book's machinery::
       optim.py       projections (unit modulus, constant modulus)
       spec.py        the Shared-models chapter's parameters and profiles (as paper_x/spec)
       paper_a/       Paper A (Jiang et al., IEEE TCOM 2025): model (1)-(21), unfolding (Alg. 1),
-                     detection_net (21)-(35), admm_mm (ref. [25]), crb (39)-(42), doa_net (Alg. 2)
+                     detection_net (21)-(35), admm_mm + admm_mm_liu (ref. [25]), crb (39)-(42),
+                     doa_net (Alg. 2), train_*/eval_* (jobs)
       paper_b/       Paper B (Qi et al.): model (1)-(32) + exact solver of (28), isacnn (Sec. IV),
                      baselines (Sec. V)
       paper_c/       Paper C (Jeon & Chae): model (RAR reception, (11)-(24)), bcd (Alg. 1,

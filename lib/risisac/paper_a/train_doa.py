@@ -28,12 +28,12 @@ file exists is skipped.
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from pathlib import Path
 
 import torch
 
+from ..book.ledger import git_commit
 from . import model as sm
 from .detection_net import start_point
 from .crb import channels_from_batch, crb
@@ -53,14 +53,6 @@ PROFILES = {
                   Gamma_fig9_db=[0.0, 10.0, 20.0, 30.0, 40.0], seeds_fig9=5, seeds_aux=5,
                   unsup_steps=2000, unsup_lr=1e-3, unsup_hidden=128),
 }
-
-
-def _commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=Path(__file__).parent).stdout.strip() or "unknown"
-    except OSError:  # pragma: no cover
-        return "unknown"
 
 
 def config(p: dict, K: int | None = None, P_dbw: float | None = None, Gamma_db: float | None = None):
@@ -184,7 +176,7 @@ def main(profile: str, out) -> dict:
         net, hist, extra = train_job(p, job)
         dt = time.perf_counter() - t0
         save_net(net, f)
-        rec["nets"][job["name"]] = dict(job, file=f.name, time_s=round(dt, 2), commit=_commit(), **extra)
+        rec["nets"][job["name"]] = dict(job, file=f.name, time_s=round(dt, 2), commit=git_commit(), **extra)
         rec["total_time_s"] = round(sum(v["time_s"] for v in rec["nets"].values()), 1)
         rec_path.write_text(json.dumps(rec, indent=1) + "\n")
         print(f"[train_doa] {job['name']}: {dt:.1f} s", flush=True)
