@@ -182,6 +182,19 @@ def test_scale_and_subset():
     assert u.K == 2 and np.allclose(u.Gn, b.Gn[:, :, :2]) and np.allclose(u.p, b.p[:, :2])
     c = U.concat_batches([b, s])
     assert c.B == 12 and np.allclose(c.a[6:], s.a)
+    bu = U.draw_batch(make_rng(5, "s"), 6, Nt=4, Nr=4, K=3, L=6, with_UT=True)
+    sb = bu.subset([1, 3])                                # every field selected, scalars kept
+    assert sb.B == 2 and sb.Ps == bu.Ps and sb.noise == bu.noise and sb.L == bu.L
+    assert np.allclose(sb.U_T, bu.U_T[[1, 3]]) and np.allclose(sb.H, bu.H[[1, 3]])
+    assert np.allclose(sb.xi, bu.xi[[1, 3]]) and np.allclose(sb.dist, bu.dist[[1, 3]])
+
+
+def test_imperfect_csi_keeps_the_target_model():
+    b = U.draw_batch(make_rng(5, "s"), 6, Nt=4, Nr=4, K=3, L=6, with_UT=True)
+    for tg in (False, True):
+        for x in U.imperfect_csi(make_rng(6, "c"), b, 0.5, true_given=tg):
+            assert x.U_T is not None and np.allclose(x.U_T, b.U_T) and np.allclose(x.sigma_t, b.sigma_t)
+            assert x.Ps == b.Ps and x.noise == b.noise and np.allclose(x.dist, b.dist)
 
 
 def test_waterfill_and_normalisers():
