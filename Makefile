@@ -38,10 +38,6 @@ PROFILE ?= book
 PERTURB ?=
 PERTURB_ENV := $(if $(filter 1,$(PERTURB)),RISISAC_PERTURB=1 MKL_CBWR=COMPATIBLE,RISISAC_PERTURB=0)
 TMP := $(CURDIR)/_build/tmp
-# Chapters whose interval estimates (and at times a verdict) moved under the perturbed run: their
-# estimates' digits and verdict words are masked by tests/sanitize_roundoff.cfg (see there). The
-# list may only shrink: tests/test_repository.py pins it.
-ROUNDOFF_SENSITIVE := paperB_uplink
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-cell-timeout=1500 -p no:randomly -p no:cacheprovider
 
 .PHONY: help venv book html execute execute-all test unit nbval smoke smoke-all examples build-check \
@@ -118,11 +114,9 @@ unit: venv
 nbval: venv
 	@mkdir -p $(TMP)/nbval-results
 	@for c in $(if $(CHAPTER),$(CHAPTER),$(CHAPTERS)); do \
-	  cfg=tests/sanitize.cfg; \
-	  if echo " $(ROUNDOFF_SENSITIVE) " | grep -q " $$c "; then cfg=tests/sanitize_roundoff.cfg; fi; \
-	  echo "nbval $$c (sanitize: $$cfg)"; \
+	  echo "nbval $$c"; \
 	  $(PERTURB_ENV) RISISAC_RESULTS_DIR=$(TMP)/nbval-results python -m pytest $(NBVAL_FLAGS) \
-	    --nbval-sanitize-with $$cfg -q notebooks/$$c.ipynb || exit 1; \
+	    --nbval-sanitize-with tests/sanitize.cfg -q notebooks/$$c.ipynb || exit 1; \
 	done
 
 smoke: venv
