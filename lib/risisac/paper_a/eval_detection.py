@@ -11,6 +11,7 @@ Parts (each writes ``eval_<part>.json`` under ``out``):
 * ``baselines``  ADMM-MM (run to Liu et al.'s tolerance) and radar-only at every point of
   Figs. 4-6, ``n_mm`` instances per point (the first ``n_mm`` of the point's test channels);
   per-instance SINR, iterations, SER.
+* ``baselines-liu``  the same for Liu et al.'s ADMM-MM (:mod:`risisac.paper_a.admm_mm_liu`).
 * ``nets``       the first network of the book ensemble at every point and for every scheme, all
   of them (and each one's untrained twin) at the default point, ``n_test`` instances: raw and
   repaired SINR, raw CI violation, where the repair fired, SER.
@@ -91,14 +92,22 @@ def run_net(net, b, st, mode, g, rng_tag):
                 start_sinr=_r(sm.fast_sinr(o["batch"], *(st if mode == "ris" else pu.start_point(o["batch"], mode, rng)))))
 
 
-def part_baselines(g=GRID, log=print):
+def part_baselines(g=GRID, log=print, liu: bool = False):
+    """ADMM-MM (ours) and radar-only at every point; ``liu``: Liu et al.'s ADMM-MM instead
+    (:func:`risisac.paper_a.admm_mm_liu.liu_admm_mm`, exact solver), under the name ``Liu ADMM-MM``."""
     res = {}
+    if liu:
+        from .admm_mm_liu import liu_admm_mm
+        runs = (("Liu ADMM-MM", lambda b, st: liu_admm_mm(b, *st, tol=g["mm_tol"], max_iter=g["mm_max_iter"])),)
+    else:
+        runs = tuple((name, lambda b, st, qos=qos: am.admm_mm(b, *st, iters=g["mm_max_iter"], qos=qos, tol=g["mm_tol"]))
+                     for name, qos in (("ADMM-MM", True), ("Radar-only", False)))
     for pt in points(g):
         b, st = test_batch(pt, g["n_mm"], g)
         row = {}
-        for name, qos in (("ADMM-MM", True), ("Radar-only", False)):
+        for name, run in runs:
             t0 = time.perf_counter()
-            o = am.admm_mm(b, *st, iters=g["mm_max_iter"], qos=qos, tol=g["mm_tol"])
+            o = run(b, st)
             viol = (sm.ci_values(b, o["X"], o["phi"]) / b.gamma).amax((-1, -2))
             row[name] = dict(sinr=_r(o["sinr"]), iters=[int(v) for v in o["iters"]],
                              converged=[bool(v) for v in o["converged"]], viol=_r(viol),
@@ -218,7 +227,21 @@ def part_timing(net: UnfoldedADMM, g=GRID, log=print, trace_net: UnfoldedADMM | 
     o = am.admm_mm(b, *st, iters=g["mm_max_iter"], tol=g["mm_tol"], trace=True, clock=True)
     res["traces"] = dict(prop_t=tr_t, prop_sinr=tr_s, mm_t=[t / b.B for t in o["seconds"]],
                          mm_sinr=_r(o["trace"].mean(0)), n=b.B)
+    if "liu" in methods:
+        from .admm_mm_liu import liu_admm_mm
+        o = liu_admm_mm(b, *st, tol=g["mm_tol"], max_iter=g["mm_max_iter"], trace=True, clock=True)
+        res["traces"].update(liu_t=[t / b.B for t in o["seconds"]], liu_sinr=_r(o["trace"].mean(0)))
     return res
+
+
+def _trace_net(folder: Path):
+    """The network of the SINR-vs-time traces: the trained paper-depth network, else the ensemble's first."""
+    from .train_detection import PROFILES, load
+    try:
+        return load("paper", folder)[0][0], "trained paper-depth network (T = 75)"
+    except FileNotFoundError:
+        ens, rec = load("book", folder)
+        return ens[0], f"book ensemble network seed {rec['networks'][0]['seed']} (T = {PROFILES['book']['T']})"
 
 
 def main(part: str, out: Path, nets_folder: Path | None = None, log=print):
@@ -229,8 +252,8 @@ def main(part: str, out: Path, nets_folder: Path | None = None, log=print):
     folder = Path(nets_folder or out)
     meta = dict(grid=GRID, started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     t0 = time.perf_counter()
-    if part == "baselines":
-        data = part_baselines(GRID, log)
+    if part in ("baselines", "baselines-liu"):
+        data = part_baselines(GRID, log, liu=(part == "baselines-liu"))
     elif part in ("nets", "paper-net"):
         nets, untr = {}, {}
         profiles = ["book"] if part == "nets" else ["paper"]
@@ -248,11 +271,12 @@ def main(part: str, out: Path, nets_folder: Path | None = None, log=print):
         p_sweep = {(GRID["N"], p, GRID["Gamma_db"]) for p in GRID["P_sweep"]}
         data = part_nets(nets, GRID, log, untr, all_modes_at=p_sweep if part == "paper-net" else None)
     elif part == "traces":                      # re-run only the SINR-vs-time traces of eval_timing.json
-        ens, rec = load("book", folder)
+        net, name = _trace_net(folder)
         old = json.loads((out / "eval_timing.json").read_text())
         g = dict(GRID, timing_N=[])
-        old["data"]["traces"] = part_timing(ens[0], g, log)["traces"]
+        old["data"]["traces"] = part_timing(net, g, log)["traces"]
         old["meta"]["traces_rerun"] = meta["started"]
+        old["meta"]["trace_net"] = name
         (out / "eval_timing.json").write_text(json.dumps(old))
         return out / "eval_timing.json"
     elif part == "timing":
@@ -264,11 +288,11 @@ def main(part: str, out: Path, nets_folder: Path | None = None, log=print):
             seed_torch(0, "paperA-detection-net")
             net = UnfoldedADMM(T=p["T"], J=p["J"], R=p["R"], tau0=p["tau0"], eta0=p["eta0"])
             meta["net"] = "untrained paper-depth network (the time does not depend on the weights)"
-        ens, rec = load("book", folder)
-        meta["trace_net"] = f"book ensemble network seed {rec['networks'][0]['seed']} (T = {PROFILES['book']['T']})"
-        data = part_timing(net, GRID, log, trace_net=ens[0])
+        trace_net, meta["trace_net"] = _trace_net(folder)
+        data = part_timing(net, GRID, log, trace_net=trace_net)
     else:
-        raise ValueError(f"part must be 'baselines', 'nets', 'paper-net' or 'timing', got {part!r}")
+        raise ValueError(f"part must be 'baselines', 'baselines-liu', 'nets', 'paper-net', 'traces' or 'timing', "
+                         f"got {part!r}")
     meta["seconds"] = time.perf_counter() - t0
     f = out / f"eval_{part}.json"
     f.write_text(json.dumps(dict(meta=meta, data=data)))
