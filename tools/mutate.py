@@ -36,6 +36,7 @@ MODULES = {
     "lib/risisac/paper_a/unfolding.py": "tests/paper_a",
     "lib/risisac/paper_a/detection_net.py": "tests/paper_a",
     "lib/risisac/paper_a/admm_mm.py": "tests/paper_a",
+    "lib/risisac/paper_a/admm_mm_liu.py": "tests/paper_a",
     "lib/risisac/paper_a/doa_net.py": "tests/paper_a",
     "lib/risisac/paper_b/model.py": "tests/paper_b",       # the exact solver of (28)
     "lib/risisac/paper_b/isacnn.py": "tests/paper_b",      # the ISACNN loss

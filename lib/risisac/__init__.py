@@ -16,7 +16,7 @@ for the book's machinery::
                      detection_net (21)-(35), admm_mm + admm_mm_liu (ref. [25]), crb (39)-(42),
                      doa_net (Alg. 2), train_*/eval_* (jobs)
       paper_b/       Paper B (Qi et al.): model (1)-(32) + exact solver of (28), isacnn (Sec. IV),
-                     baselines (Sec. V)
+                     baselines (Sec. V), analysis, data, train (job)
       paper_c/       Paper C (Jeon & Chae): model (RAR reception, (11)-(24)), bcd (Alg. 1,
                      (36)-(66)), objective (torch U_com and CRB), baselines (Sec. V-C)
       book/          machinery: params (profiles), ledger + claims (verdicts), stats,
