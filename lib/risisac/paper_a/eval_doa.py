@@ -44,6 +44,7 @@ import numpy as np
 import torch
 
 from .. import comms
+from ..book.ledger import git_commit
 from ..book.rng import make_rng, seed_torch
 from . import model as sm
 from . import train_doa as td
@@ -240,7 +241,7 @@ def main(part: str = "all", out: Path | str = "models/paperA_doa", nets_folder=N
         t0 = time.perf_counter()
         data = RUNNERS[p](su, log)
         meta = dict(grid=g, record_sha=record_sha(folder), record_profile=su.rec["profile"],
-                    commit=td._commit(), torch=torch.__version__,
+                    commit=git_commit(), torch=torch.__version__,
                     started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                     seconds=round(time.perf_counter() - t0, 1))
         f = out / f"eval_{p}.json"
