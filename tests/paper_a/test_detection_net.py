@@ -130,3 +130,27 @@ def test_repair_falls_back_to_start_point_when_it_cannot_do_better(setup, monkey
     assert torch.equal(fb, ~base["raw"]["feasible"])
     assert torch.equal(bad["X"][fb], X0[fb]) and torch.equal(bad["phi"][fb], phi0[fb])
     assert torch.equal(bad["X"][~fb], base["X"][~fb])
+
+
+def test_trace_and_start_violation_are_per_instance(setup):
+    """``trace=True`` records the SINR of the start point and of every layer's design; the start
+    point's violation is reported per instance."""
+    b, X0, phi0, X, phi = setup
+    seed_torch(0, "net")
+    net = uf.UnfoldedADMM(T=2, J=1, R=2)
+    out = pu.run_proposed(net, b, "ris", start=(X0, phi0), trace=True, repair=False)
+    tr = out["trace"]
+    assert tr.shape == (b.B, 3)
+    assert torch.allclose(tr[:, 0], sm.fast_sinr(b, X0, phi0))
+    assert torch.allclose(tr[:, -1], out["raw"]["sinr"])
+    vs = out["raw"]["v_start"]
+    assert vs.shape == (b.B,)
+    assert torch.allclose(vs, sm.ci_values(b, X0, phi0).amax((-1, -2)) / b.gamma)
+
+
+def test_amplitude_scale_is_the_mean_user_channel_norm(setup):
+    b, X0, phi0, X, phi = setup
+    pr = pu.DetectionProblem(b, X0, phi0, cons_scale="amplitude")
+    heff = sm.effective_channels(b, phi0)                       # (B, K, M)
+    want = torch.stack([np.sqrt(b.P / b.M) * heff[i].norm(dim=-1).mean() for i in range(b.B)])
+    assert pr.gs.shape == (b.B,) and torch.allclose(pr.gs, want)
