@@ -91,3 +91,13 @@ def test_waterfill_batched_rows_satisfy_kkt_and_match_single():
     for i in (0, 17, 49):
         pi, mui = comms.waterfill(g[i], P[i])
         assert np.allclose(pi, p[i]) and np.isclose(mui, mu[i])
+
+
+def test_ser_per_instance_averages_to_the_batch_ser():
+    rng = np.random.default_rng(0)
+    s = np.exp(1j * np.pi / 4 * (2 * rng.integers(0, 4, (3, 2, 5)) + 1))
+    y = 0.8 * s + 0.1 * (rng.standard_normal(s.shape) + 1j * rng.standard_normal(s.shape))
+    y[0] = -s[0]                                   # instance 0: every symbol wrong
+    per = comms.ser_per_instance(y, s, 0.5, 4, 7, make_rng(1, "t"))
+    assert per.shape == (3,) and per[0] > 0.9 and per[1] < 0.5
+    assert per.mean() == pytest.approx(comms.ser_monte_carlo(y, s, 0.5, 4, 7, make_rng(1, "t")), abs=1e-15)

@@ -53,11 +53,23 @@ def ser_monte_carlo(y, s, sigma, order: int, n_noise: int, rng: np.random.Genera
     ``y``, ``s`` broadcast; ``sigma`` broadcasts against them. ``n_noise``
     noise draws per symbol. Returns the average SER.
     """
+    return float(np.mean(_symbol_errors(y, s, sigma, order, n_noise, rng)))
+
+
+def ser_per_instance(y, s, sigma, order: int, n_noise: int, rng: np.random.Generator) -> np.ndarray:
+    """The SER of :func:`ser_monte_carlo` (the same draws) per index of the leading axis of
+    ``broadcast(y, s)`` (one instance each): shape ``(B,)``; their mean is that function's value."""
+    err = _symbol_errors(y, s, sigma, order, n_noise, rng)
+    return err.mean(axis=(0,) + tuple(range(2, err.ndim)))
+
+
+def _symbol_errors(y, s, sigma, order, n_noise, rng):
+    """Decision errors (n_noise, *broadcast(y, s).shape) of ``y`` + CN(0, sigma^2) noise."""
     y = np.asarray(y)
     s = np.asarray(s)
     shape = (n_noise,) + np.broadcast(y, s).shape
     noise = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) * (np.asarray(sigma) / np.sqrt(2))
-    return float(np.mean(psk_detect(y + noise, order) != s))
+    return psk_detect(y + noise, order) != s
 
 
 def ser_psk_awgn(snr_lin, order: int):

@@ -108,15 +108,6 @@ def test_live_slice_passes_for_the_network_and_fails_for_another(folder):
     assert np.median(rel) > 1e-2
 
 
-def test_ser_per_instance_averages_to_the_batch_ser():
-    rng = np.random.default_rng(0)
-    s = np.exp(1j * np.pi / 4 * (2 * rng.integers(0, 4, (3, 2, 5)) + 1))
-    y = 0.8 * s + 0.1 * (rng.standard_normal(s.shape) + 1j * rng.standard_normal(s.shape))
-    per = ev.ser_per_instance(y, s, 0.5, 7, make_rng(1, "t"))
-    assert per.shape == (3,)
-    assert per.mean() == pytest.approx(comms.ser_monte_carlo(y, s, 0.5, 4, 7, make_rng(1, "t")), abs=1e-15)
-
-
 def test_bad_part_names_allowed_values(tmp_path):
     with pytest.raises(ValueError, match="part = 'fig7'.*fig8"):
         ev.main("fig7", tmp_path)

@@ -82,6 +82,16 @@ def _clean(x: Any, digits: int = 4) -> Any:
     return str(x)
 
 
+def round_sig(v, digits: int = 7) -> list:
+    """``v`` (tensor, array or sequence) as a nested list of floats rounded to ``digits`` significant
+    digits, booleans kept (the per-instance records of the evaluation jobs)."""
+    import numpy as np
+    a = v.detach().cpu().numpy() if hasattr(v, "detach") else np.asarray(v)
+    if a.dtype == bool:
+        return a.tolist()
+    return np.vectorize(lambda x: float(f"{float(x):.{digits}g}"), otypes=[float])(a).tolist()
+
+
 def within(measured: float, paper: float, tol: float, partly_tol: float | None = None,
            relative: bool = False) -> str:
     """Verdict of a numeric claim: |measured - paper| <= tol (relative to |paper| if asked)."""

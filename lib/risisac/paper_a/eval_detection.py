@@ -38,6 +38,7 @@ import numpy as np
 import torch
 
 from .. import comms
+from ..book.ledger import round_sig
 from ..book.rng import make_rng, seed_torch
 from . import admm_mm as am
 from . import detection_net as pu
@@ -76,20 +77,16 @@ def ser_per_instance(b, X, phi, draws, rng):
     return [comms.ser_monte_carlo(y[i], s[i], np.sqrt(b.sigma2), b.order, draws, rng) for i in range(b.B)]
 
 
-def _r(v, d=7):
-    return [float(f"{float(x):.{d}g}") for x in (v.tolist() if hasattr(v, "tolist") else v)]
-
-
 def run_net(net, b, st, mode, g, rng_tag):
     rng = make_rng(g["seed"], "rand-ris", b.N, rng_tag) if mode == "rand" else None
     t0 = time.perf_counter()
     o = pu.run_proposed(net, b, mode, rng=rng, start=st if mode == "ris" else None)
     secs = time.perf_counter() - t0
     ser = ser_per_instance(o["batch"], o["X"], o["phi"], g["ser_draws"], make_rng(g["seed"], "ser", mode, rng_tag))
-    return dict(sinr=_r(o["sinr"]), raw_sinr=_r(o["raw"]["sinr"]), raw_viol=_r(o["raw"]["viol"]),
+    return dict(sinr=round_sig(o["sinr"]), raw_sinr=round_sig(o["raw"]["sinr"]), raw_viol=round_sig(o["raw"]["viol"]),
                 raw_feasible=[bool(v) for v in o["raw"]["feasible"]], repaired=[bool(v) for v in o["repaired"]],
-                fallback=[bool(v) for v in o["fallback"]], ser=_r(ser), seconds=secs,
-                start_sinr=_r(sm.fast_sinr(o["batch"], *(st if mode == "ris" else pu.start_point(o["batch"], mode, rng)))))
+                fallback=[bool(v) for v in o["fallback"]], ser=round_sig(ser), seconds=secs,
+                start_sinr=round_sig(sm.fast_sinr(o["batch"], *(st if mode == "ris" else pu.start_point(o["batch"], mode, rng)))))
 
 
 def part_baselines(g=GRID, log=print, liu: bool = False):
@@ -109,9 +106,9 @@ def part_baselines(g=GRID, log=print, liu: bool = False):
             t0 = time.perf_counter()
             o = run(b, st)
             viol = (sm.ci_values(b, o["X"], o["phi"]) / b.gamma).amax((-1, -2))
-            row[name] = dict(sinr=_r(o["sinr"]), iters=[int(v) for v in o["iters"]],
-                             converged=[bool(v) for v in o["converged"]], viol=_r(viol),
-                             ser=_r(ser_per_instance(b, o["X"], o["phi"], g["ser_draws"],
+            row[name] = dict(sinr=round_sig(o["sinr"]), iters=[int(v) for v in o["iters"]],
+                             converged=[bool(v) for v in o["converged"]], viol=round_sig(viol),
+                             ser=round_sig(ser_per_instance(b, o["X"], o["phi"], g["ser_draws"],
                                                      make_rng(g["seed"], "ser", name, *pt))),
                              seconds=time.perf_counter() - t0)
             log(f"{pt} {name}: {time.perf_counter() - t0:.0f} s, iters {np.median(row[name]['iters'])}")
@@ -226,11 +223,11 @@ def part_timing(net: UnfoldedADMM, g=GRID, log=print, trace_net: UnfoldedADMM | 
         trace_net(pr, s, trace=cb)
     o = am.admm_mm(b, *st, iters=g["mm_max_iter"], tol=g["mm_tol"], trace=True, clock=True)
     res["traces"] = dict(prop_t=tr_t, prop_sinr=tr_s, mm_t=[t / b.B for t in o["seconds"]],
-                         mm_sinr=_r(o["trace"].mean(0)), n=b.B)
+                         mm_sinr=round_sig(o["trace"].mean(0)), n=b.B)
     if "liu" in methods:
         from .admm_mm_liu import liu_admm_mm
         o = liu_admm_mm(b, *st, tol=g["mm_tol"], max_iter=g["mm_max_iter"], trace=True, clock=True)
-        res["traces"].update(liu_t=[t / b.B for t in o["seconds"]], liu_sinr=_r(o["trace"].mean(0)))
+        res["traces"].update(liu_t=[t / b.B for t in o["seconds"]], liu_sinr=round_sig(o["trace"].mean(0)))
     return res
 
 

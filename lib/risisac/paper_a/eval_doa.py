@@ -44,7 +44,7 @@ import numpy as np
 import torch
 
 from .. import comms
-from ..book.ledger import git_commit
+from ..book.ledger import git_commit, round_sig
 from ..book.rng import make_rng, seed_torch
 from . import model as sm
 from . import train_doa as td
@@ -65,13 +65,6 @@ def record_sha(folder) -> str:
     return hashlib.sha256((Path(folder) / "record.json").read_bytes()).hexdigest()[:12]
 
 
-def _r(v, d=7):
-    a = v.detach().cpu().numpy() if torch.is_tensor(v) else np.asarray(v)
-    if a.dtype == bool:
-        return a.tolist()
-    return np.vectorize(lambda x: float(f"{float(x):.{d}g}"), otypes=[float])(a).tolist()
-
-
 def evaluate(net, b, start, mode="ris", qos=True, trace=False, fix=True):
     """Run ``net`` (unfolded or unsupervised) on batch ``b`` from ``start``; per-instance record
     (see the module docstring). ``fix``: apply the repair (the network's own numbers stay raw)."""
@@ -85,20 +78,10 @@ def evaluate(net, b, start, mode="ris", qos=True, trace=False, fix=True):
     if qos and fix and not bool(ok.all()):
         Xr, pr_, _, fallback = repair(b, o["X"], o["phi"], *start)
         crb_rep = crb(channels_from_batch(b), Xr, pr_)
-    rec = dict(crb=_r(o["crb"]), crb_rep=_r(crb_rep), viol=_r(viol), ok=_r(ok), fallback=_r(fallback))
+    rec = dict(crb=round_sig(o["crb"]), crb_rep=round_sig(crb_rep), viol=round_sig(viol), ok=round_sig(ok), fallback=round_sig(fallback))
     if trace and o.get("trace") is not None:
-        rec["trace"] = _r(o["trace"])
+        rec["trace"] = round_sig(o["trace"])
     return rec, o
-
-
-def ser_per_instance(y, s, sigma, n_noise, rng):
-    """SER of each instance (QPSK, ``n_noise`` draws per symbol): the draws of
-    :func:`risisac.comms.ser_monte_carlo` on the whole batch, averaged per instance (their
-    mean over the instances is that function's value)."""
-    shape = (n_noise,) + np.broadcast(y, s).shape
-    noise = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) * (np.asarray(sigma) / np.sqrt(2))
-    err = comms.psk_detect(y + noise, 4) != s
-    return err.mean(axis=(0,) + tuple(range(2, err.ndim)))
 
 
 class Setup:
@@ -160,14 +143,14 @@ def part_fig9(su: Setup, log=print):
                 rec, o = evaluate(su.nets[f"g{G:g}-s{s}" if k == "prop" else f"unsup-s{s}"], bg, st9[G],
                                   fix=(k == "prop"))
                 y = sm.received(bg, o["X"], o["phi"]).numpy()
-                rec["ser"] = _r(ser_per_instance(y, bg.s.numpy(), sigma, g["n_noise"],
-                                                 make_rng(g["seed"], "ser", k, s, G)))
+                rec["ser"] = round_sig(comms.ser_per_instance(y, bg.s.numpy(), sigma, bg.order, g["n_noise"],
+                                                              make_rng(g["seed"], "ser", k, s, G)))
                 out[k].setdefault(f"s{s}", {})[f"{G:g}"] = rec
         for s in seeds_r:                   # the same radar-only designs, checked against this Gamma
             rec, o = radar9[s]
             ok = feasible_mask(bg, o["X"], o["phi"])
             viol = (sm.ci_values(bg, o["X"], o["phi"]) / bg.gamma).amax((1, 2))
-            out["radar"].setdefault(f"s{s}", {})[f"{G:g}"] = dict(rec, ok=_r(ok), viol=_r(viol))
+            out["radar"].setdefault(f"s{s}", {})[f"{G:g}"] = dict(rec, ok=round_sig(ok), viol=round_sig(viol))
         log(f"[eval_doa] fig9 Gamma = {G:g} dB: {time.perf_counter() - t0:.0f} s")
     return out
 

@@ -56,7 +56,7 @@ import torch
 from .. import channels as ch
 from ..arrays import cascaded_vector, two_way_channel, ula, ula_deriv
 from ..comms import ci_margin, ci_threshold, random_symbols
-from ..detection import delay, echo, woodbury_solve
+from ..detection import delay, echo, mvdr_filter, woodbury_solve
 
 CDT = torch.complex128
 
@@ -348,10 +348,9 @@ def radar_sinr(b: SLPBatch, X, phi):
 
 
 def mvdr(b: SLPBatch, X, phi):
-    """MVDR filter (20), (B, ML)."""
+    """MVDR filter (20), (B, ML) (:func:`risisac.detection.mvdr_filter`)."""
     _, _, a, U = _a_U(b, X, phi)
-    wb = woodbury_solve(a, U, b.sigma2)
-    return wb / (a.conj() * wb).sum(-1)[..., None]
+    return mvdr_filter(a, U, b.sigma2)
 
 
 def _shift_index(L: int, bins, device="cpu"):
