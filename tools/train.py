@@ -24,7 +24,7 @@ TRAINERS = {
     "paperB_uplink": "risisac.paper_b.train",
     "paperC_rydberg": "risisac.paper_c.train",
 }
-PROFILES = ("book", "smoke", "paper")
+PROFILES = ("book", "smoke", "paper", "mid")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,10 +19,16 @@ same ``s`` see the same training channels, so their comparison is paired):
 
 Profiles: ``smoke`` (seconds, CI), ``book`` (the ensemble scale that fits the
 project's 2-core machine: the paper's system size ``N = 64``, ``L = 20``, a shallower
-network and a smaller training set; the record states the time per network) and
-``paper`` (the paper's ``T = 60, J = 10, R = 10, B = 800``; about 3 h per network on
-one core with the current engine, not run here). The job resumes: a network whose
-file exists is skipped.
+network and a smaller training set; the record states the time per network), ``mid``
+(PHR and ALM only, 8 seeds each, at the paper's inner sizes ``J = R = 10`` and twice the
+book's depth, ``T = 12``, on 200 channels, 3 Adam steps of mini-batches of 50 per layer:
+the largest seed ensemble that fitted one 10-minute run of 16 single-thread processes) and
+``paper`` (PHR and ALM, one seed each, at the paper's ``T = 60, J = 10, R = 10, B = 800``,
+5 Adam steps of mini-batches of 50 per layer -- the paper gives neither the number of
+steps nor the batch; one Adam step costs about 5.5 s on one core, so 15 steps per layer
+would take about 2 h per network). ``mid`` and ``paper`` write ``<profile>-<name>.pt``
+and ``<profile>_record.json`` beside the book's files. The job resumes: a network whose
+file exists is skipped; ``only`` restricts it to some networks (parallel processes).
 """
 
 from __future__ import annotations
@@ -48,11 +54,19 @@ PROFILES = {
                  seeds=5, P_dbw=20.0, Gamma_db=10.0, P_fig9_dbw=10.0,
                  Gamma_fig9_db=[0.0, 10.0, 20.0, 30.0, 40.0], seeds_fig9=5, seeds_aux=5,
                  unsup_steps=150, unsup_lr=3e-3, unsup_hidden=128),
-    "paper": dict(seed=7, M=6, N=64, K=3, K_transfer=2, L=20, T=60, J=10, R=10, n_train=800, epochs=50,
-                  lr=0.02, seeds=5, P_dbw=20.0, Gamma_db=10.0, P_fig9_dbw=10.0,
-                  Gamma_fig9_db=[0.0, 10.0, 20.0, 30.0, 40.0], seeds_fig9=5, seeds_aux=5,
-                  unsup_steps=2000, unsup_lr=1e-3, unsup_hidden=128),
+    "mid": dict(seed=7, M=6, N=64, K=3, K_transfer=2, L=20, T=12, J=10, R=10, n_train=200, epochs=3,
+                batch=50, lr=0.02, seeds=8, kinds=["phr", "alm"], P_dbw=20.0, Gamma_db=10.0),
+    "paper": dict(seed=7, M=6, N=64, K=3, K_transfer=2, L=20, T=60, J=10, R=10, n_train=800, epochs=5,
+                  batch=50, lr=0.02, seeds=1, kinds=["phr", "alm"], P_dbw=20.0, Gamma_db=10.0),
 }
+
+
+def files(profile: str) -> tuple[str, str]:
+    """(network file prefix, record file name) of a profile: the book's (and smoke's) networks
+    are ``<name>.pt`` + ``record.json``; the others ``<profile>-<name>.pt`` + ``<profile>_record.json``."""
+    if profile in ("book", "smoke"):
+        return "", "record.json"
+    return f"{profile}-", f"{profile}_record.json"
 
 
 def config(p: dict, K: int | None = None, P_dbw: float | None = None, Gamma_db: float | None = None):
@@ -66,6 +80,11 @@ def plan(p: dict) -> list[dict]:
     """Every network of a profile: dict(name, kind, s, K, P_dbw, Gamma_db), most important first."""
     jobs = []
     add = lambda kind, s, **kw: jobs.append(dict(name=f"{kind}-s{s}", kind=kind, s=s, **kw))
+    if "kinds" in p:                                   # the scale profiles: some kinds only
+        for s in range(p["seeds"]):
+            for kind in p["kinds"]:
+                add(kind, s)
+        return jobs
     for s in range(p["seeds"]):
         add("phr", s)
         add("alm", s)
@@ -91,9 +110,10 @@ def training_batch(p: dict, job: dict) -> sm.SLPBatch:
     return b.with_power(job.get("P_dbw", p["P_dbw"])).with_gamma(job.get("Gamma_db", p["Gamma_db"]))
 
 
-def train_job(p: dict, job: dict):
-    """Train one network; returns (module, history list, extra record fields)."""
-    from ..book.rng import make_rng, seed_torch
+def train_job(p: dict, job: dict, log=None):
+    """Train one network; returns (module, history list, extra record fields).
+    ``log(line)`` gets a progress line after each layer."""
+    from ..book.rng import make_rng, seed_torch, torch_generator
     b = training_batch(p, job)
     kind = job["kind"]
     seed_torch(p["seed"], "doa-init", job["name"])
@@ -107,9 +127,18 @@ def train_job(p: dict, job: dict):
     kw = dict(qos=(kind != "radar"))
     if kind == "rand":
         kw.update(mode="rand", rng=make_rng(p["seed"], "doa-rand-train", job["s"]))
-    hist = train_doa(net, b, p["epochs"], lr=p["lr"], **kw)
+    if p.get("batch"):
+        kw.update(batch_size=p["batch"], generator=torch_generator(p["seed"], "doa-batches", job["name"]))
+    t0, layer_s = time.perf_counter(), []
+
+    def on_layer(t, st, hist):
+        layer_s.append(round(time.perf_counter() - t0, 1))
+        if log is not None:
+            log(f"[train_doa] {job['name']}: layer {t + 1}/{p['T']} loss {hist[-1][2]:.4g} ({layer_s[-1]:.0f} s)")
+
+    hist = train_doa(net, b, p["epochs"], lr=p["lr"], on_layer=on_layer, **kw)
     per_layer = [h[2] for h in hist if h[1] == p["epochs"]]
-    return net, hist, dict(loss_per_layer=per_layer)
+    return net, hist, dict(loss_per_layer=per_layer, seconds_after_layer=layer_s)
 
 
 def net_config(net) -> dict:
@@ -143,41 +172,65 @@ def load_net(path):
     return net
 
 
-def load_record(out) -> dict:
-    path = Path(out) / "record.json"
+def load_record(out, profile: str = "book") -> dict:
+    path = Path(out) / files(profile)[1]
     if not path.exists():
-        raise FileNotFoundError(f"{path}: no DoA training record; run `make train CHAPTER=paperA_doa`")
+        raise FileNotFoundError(f"{path}: no DoA training record; run `make train CHAPTER=paperA_doa PROFILE={profile}`")
     return json.loads(path.read_text())
 
 
-def main(profile: str, out) -> dict:
-    """Train every network of ``profile`` (see :data:`PROFILES`), write artefacts + record."""
+def main(profile: str, out, only=None, log=print) -> dict:
+    """Train every network of ``profile`` (see :data:`PROFILES`; ``only``: these names), write
+    artefacts + record (re-read before each write, so parallel ``only`` processes merge)."""
     if profile not in PROFILES:
         raise ValueError(f"profile = {profile!r}: allowed values are {sorted(PROFILES)}")
     from ..book.torchutil import setup_torch
     setup_torch(1)
     p = PROFILES[profile]
+    jobs = plan(p)
+    if only is not None:
+        unknown = sorted(set(only) - {j["name"] for j in jobs})
+        if unknown:
+            raise ValueError(f"only = {unknown}: not networks of profile {profile!r}")
+        jobs = [j for j in jobs if j["name"] in set(only)]
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    rec_path = out / "record.json"
-    rec = json.loads(rec_path.read_text()) if rec_path.exists() else {}
+    prefix, rec_name = files(profile)
+    rec_path = out / rec_name
     counts = ("seeds", "seeds_fig9", "seeds_aux", "Gamma_fig9_db")    # more networks, same recipe
     same = lambda a, b: {k: v for k, v in a.items() if k not in counts} == {k: v for k, v in b.items()
                                                                           if k not in counts}
-    if rec.get("profile") not in (None, profile) or not same(rec.get("sizes", p), p):
-        rec = {}
-    rec.update(profile=profile, sizes=p, engine="risisac.paper_a.unfolding (fast engine of 1e343eb; the DoA problem through its generic block adapter), torch float64, 1 thread")
-    rec.setdefault("nets", {})
-    for job in plan(p):
-        f = out / f"{job['name']}.pt"
+
+    def read():
+        rec = json.loads(rec_path.read_text()) if rec_path.exists() else {}
+        if rec.get("profile") not in (None, profile) or not same(rec.get("sizes", p), p):
+            rec = {}
+        rec.update(profile=profile, sizes=p, engine="risisac.paper_a.unfolding (fast engine of 1e343eb; the DoA problem through its generic block adapter), torch float64, 1 thread")
+        rec.setdefault("nets", {})
+        return rec
+
+    rec = read()
+    for job in jobs:
+        f = out / f"{prefix}{job['name']}.pt"
         if job["name"] in rec["nets"] and f.exists():
             continue
         t0 = time.perf_counter()
-        net, hist, extra = train_job(p, job)
+        net, hist, extra = train_job(p, job, log)
         dt = time.perf_counter() - t0
         save_net(net, f)
+        rec = read()
         rec["nets"][job["name"]] = dict(job, file=f.name, time_s=round(dt, 2), commit=git_commit(), **extra)
         rec["total_time_s"] = round(sum(v["time_s"] for v in rec["nets"].values()), 1)
         rec_path.write_text(json.dumps(rec, indent=1) + "\n")
-        print(f"[train_doa] {job['name']}: {dt:.1f} s", flush=True)
+        log(f"[train_doa] {job['name']}: {dt:.1f} s")
     return rec
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import argparse
+    ap = argparse.ArgumentParser(description="Paper A DoA training job (one process per --only set)")
+    ap.add_argument("profile")
+    ap.add_argument("--out", default="models/paperA_doa")
+    ap.add_argument("--only", nargs="*", default=None)
+    a = ap.parse_args()
+    main(a.profile, a.out, a.only)
