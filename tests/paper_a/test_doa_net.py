@@ -13,6 +13,7 @@ from risisac.paper_a.crb import channels_from_batch, crb
 from risisac.paper_a.doa_net import (DoaProblem, UnfoldedPHR, feasibility, feasible_mask, loss_crb, make_net,
                                      make_problem, repair, run_doa, start_for, train_doa)
 from risisac.paper_a.unfolding import UnfoldedADMM
+from risisac.paper_a import train_doa as td
 
 torch.set_default_dtype(torch.float64)
 
@@ -155,3 +156,18 @@ def test_problem_defaults_keep_the_qos_constraints_and_the_start_crb(batch):
     X0, phi0 = start_for(bp)
     f0 = crb(channels_from_batch(bp), X0, phi0)
     assert bool((f0 < 1e-2).all()) and torch.allclose(DoaProblem(bp, X0, phi0).f0, f0, rtol=1e-14)
+
+
+def test_problem_subset_matches_a_problem_built_on_the_subset():
+    """Mini-batch training (train_doa's ``batch``) restricts the problem, its channels included."""
+    from risisac.paper_a.crb import crb
+    p = td.PROFILES["smoke"]
+    b = sm.sample_batch(td.config(p), 10, np.random.default_rng(0))
+    pr, s = make_problem(b)
+    idx = torch.tensor([3, 1, 7])
+    ps = pr.subset(idx)
+    X, phi = pr.a * s.x[idx], s.phi[idx]
+    pb, _ = make_problem(b.subset(idx), start=(X, phi))
+    assert torch.allclose(ps.f0, pb.f0)
+    assert torch.allclose(crb(ps.ch, X, phi), crb(pb.ch, X, phi))
+    assert torch.allclose(ps.fx(s.x[idx], phi)[1], pb.fx(s.x[idx], phi)[1])

@@ -63,6 +63,12 @@ class DoaProblem(DetectionProblem):
         with torch.no_grad():
             self.f0 = crb(self.ch, x0, phi0).clamp_min(1e-300)
 
+    def subset(self, idx):
+        """The problem restricted to instances ``idx`` (mini-batch training), channels included."""
+        out = super().subset(idx)
+        out.ch = channels_from_batch(out.b)
+        return out
+
     def fx(self, xb, phi):
         f, gX, _ = crb_and_grad(self.ch, self.a * xb, phi, want_phi=False)
         return f / self.f0, (0.5 * self.a / self.f0)[:, None, None] * gX

@@ -60,9 +60,9 @@ PARTS = ("fig8", "fig9", "conv")
 SCHEMES8 = {"Prop., w/ RIS": "phr", "Unsuper., w/ RIS": "unsup", "Prop., rand. RIS": "rand", "Radar-only": "radar"}
 
 
-def record_sha(folder) -> str:
+def record_sha(folder, profile: str = "book") -> str:
     """Short hash of the training record (ties stored evaluations to the networks they ran)."""
-    return hashlib.sha256((Path(folder) / "record.json").read_bytes()).hexdigest()[:12]
+    return hashlib.sha256((Path(folder) / td.files(profile)[1]).read_bytes()).hexdigest()[:12]
 
 
 def evaluate(net, b, start, mode="ris", qos=True, trace=False, fix=True):
@@ -172,6 +172,72 @@ def part_conv(su: Setup, log=print):
 
 
 RUNNERS = dict(fig8=part_fig8, fig9=part_fig9, conv=part_conv)
+#: training profiles evaluated by :func:`part_scale` (``eval_<profile>.json``)
+SCALE_PROFILES = ("mid", "paper")
+
+
+def part_scale(folder, profile: str, only=None, g=GRID, log=print) -> dict:
+    """The PHR and ALM networks of a scale profile (``mid``: the seed ensemble, ``paper``: the
+    paper's depth) on the conv part's test channels at the nominal point, CRB after each layer,
+    raw and repaired, plus the untrained PHR architecture of the same sizes (one per seed,
+    ``seed_torch(seed, "untrained", profile, s)``). ``only``: these network names (shards)."""
+    rec = td.load_record(folder, profile)
+    S = rec["sizes"]
+    b_nom = sm.sample_batch(td.config(S), g["n_test"], make_rng(g["seed"], "test")).with_power(S["P_dbw"])
+    st = start_for(b_nom)
+    out = {}
+    for name, r in rec["nets"].items():
+        if only is not None and name not in only:
+            continue
+        t0 = time.perf_counter()
+        out[name] = evaluate(td.load_net(Path(folder) / r["file"]), b_nom, st, trace=True)[0]
+        if r["kind"] == "phr":
+            seed_torch(g["seed"], "untrained", profile, r["s"])
+            out[f"untrained-s{r['s']}"] = evaluate(make_net("phr", S["T"], S["J"], S["R"]), b_nom, st,
+                                                   trace=True)[0]
+        log(f"[eval_doa] {profile} {name}: {time.perf_counter() - t0:.0f} s")
+    return out
+
+
+def write_json(path: Path, data, folder, profile: str = "book", g=GRID, seconds=None, **extra) -> Path:
+    """``{"meta": ..., "data": data}`` with the grid, the training record's hash and profile, commit,
+    torch version and time (the format of every ``eval_*.json``)."""
+    meta = dict(grid=g, record_sha=record_sha(folder, profile), record_profile=profile, commit=git_commit(),
+                torch=torch.__version__, started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                seconds=seconds, **extra)
+    Path(path).write_text(json.dumps(dict(meta=meta, data=data), separators=(",", ":")))
+    return Path(path)
+
+
+def merge_shards(folder, profile: str, g=GRID) -> Path:
+    """Merge the shard files ``eval_<profile>-<names>.json`` of parallel :func:`part_scale` runs
+    into ``eval_<profile>.json`` (the shards are removed); their run times are kept in the meta."""
+    folder = Path(folder)
+    shards = sorted(folder.glob(f"eval_{profile}-*.json"))
+    if not shards:
+        raise FileNotFoundError(f"{folder}: no eval_{profile}-*.json shards to merge")
+    data, secs = {}, {}
+    for f in shards:
+        e = json.loads(f.read_text())
+        if e["meta"]["record_sha"] != record_sha(folder, profile):
+            raise ValueError(f"{f.name}: evaluated another training record")
+        data.update(e["data"])
+        secs[f.stem.split("-", 1)[1]] = e["meta"]["seconds"]
+    out = write_json(folder / f"eval_{profile}.json", data, folder, profile, g, seconds=secs)
+    for f in shards:
+        f.unlink()
+    return out
+
+
+def load_scale(folder, profile: str, g=GRID) -> dict | None:
+    """The stored :func:`part_scale` evaluation of ``profile`` (None if absent or stale)."""
+    f = Path(folder) / f"eval_{profile}.json"
+    if not f.exists():
+        return None
+    e = json.loads(f.read_text())
+    if e["meta"]["grid"] != g or e["meta"]["record_sha"] != record_sha(folder, profile):
+        return None
+    return e["data"]
 
 
 def evaluate_all(su: Setup, log=print) -> dict:
@@ -209,28 +275,29 @@ def live_slice(su: Setup, stored_fig8: dict, n_live: int, name: str | None = Non
     return rec, {k: st[k][:n_live] for k in ("crb", "ok", "viol")}
 
 
-def main(part: str = "all", out: Path | str = "models/paperA_doa", nets_folder=None, g=GRID, log=print):
+def main(part: str = "all", out: Path | str = "models/paperA_doa", nets_folder=None, g=GRID, log=print, only=None):
     """Run ``part`` (``fig8``, ``fig9``, ``conv`` or ``all``) on the networks of ``nets_folder``
     (default ``out``); write ``eval_<part>.json`` files under ``out``; return their paths."""
-    if part not in PARTS + ("all",):
-        raise ValueError(f"part = {part!r}: allowed values are {list(PARTS) + ['all']}")
+    if part not in PARTS + SCALE_PROFILES + ("all",):
+        raise ValueError(f"part = {part!r}: allowed values are {list(PARTS + SCALE_PROFILES) + ['all']}")
     torch.set_num_threads(int(os.environ.get("RISISAC_THREADS", 1)))
     torch.set_default_dtype(torch.float64)
     out = Path(out)
     folder = Path(nets_folder or out)
+    if part in SCALE_PROFILES:
+        t0 = time.perf_counter()
+        data = part_scale(folder, part, only, g, log)
+        f = out / (f"eval_{part}.json" if only is None else f"eval_{part}-{'_'.join(only)}.json")
+        return [write_json(f, data, folder, part, g, round(time.perf_counter() - t0, 1))]
     su = Setup(folder, g)
     paths = []
     for p in (PARTS if part == "all" else (part,)):
         t0 = time.perf_counter()
         data = RUNNERS[p](su, log)
-        meta = dict(grid=g, record_sha=record_sha(folder), record_profile=su.rec["profile"],
-                    commit=git_commit(), torch=torch.__version__,
-                    started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                    seconds=round(time.perf_counter() - t0, 1))
-        f = out / f"eval_{p}.json"
-        f.write_text(json.dumps(dict(meta=meta, data=data), separators=(",", ":")))
+        f = write_json(out / f"eval_{p}.json", data, folder, su.rec["profile"], g,
+                       round(time.perf_counter() - t0, 1))
         paths.append(f)
-        log(f"[eval_doa] {f}: {f.stat().st_size / 1024:.0f} KiB, {meta['seconds']:.0f} s")
+        log(f"[eval_doa] {f}: {f.stat().st_size / 1024:.0f} KiB, {time.perf_counter() - t0:.0f} s")
     return paths
 
 
@@ -239,5 +306,6 @@ if __name__ == "__main__":  # pragma: no cover
     ap.add_argument("part", nargs="?", default="all")
     ap.add_argument("--out", default="models/paperA_doa")
     ap.add_argument("--nets", default=None, help="folder of the networks and record.json (default: --out)")
+    ap.add_argument("--only", nargs="*", default=None, help="scale parts: these networks only (a shard)")
     a = ap.parse_args()
-    main(a.part, Path(a.out), a.nets)
+    main(a.part, Path(a.out), a.nets, only=a.only)
