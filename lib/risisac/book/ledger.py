@@ -47,7 +47,11 @@ def results_dir() -> Path:
 
 def git_commit() -> str:
     """The short id of the checked-out commit (``unknown`` without git): provenance of ledgers,
-    training records and evaluation files."""
+    training records and evaluation files. ``$RISISAC_COMMIT``, where set, names it instead
+    (a job run on a machine given a copy of the working tree without its git folder)."""
+    import os
+    if os.environ.get("RISISAC_COMMIT"):
+        return os.environ["RISISAC_COMMIT"]
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo_root(),
                              capture_output=True, text=True, timeout=10)
