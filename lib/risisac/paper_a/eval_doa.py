@@ -209,6 +209,12 @@ def write_json(path: Path, data, folder, profile: str = "book", g=GRID, seconds=
     return Path(path)
 
 
+def net_shas(folder, profile: str, names) -> dict:
+    """Short hashes of the parameter files of networks ``names`` (ties a shard to its networks)."""
+    prefix = td.files(profile)[0]
+    return {n: hashlib.sha256((Path(folder) / f"{prefix}{n}.pt").read_bytes()).hexdigest()[:12] for n in names}
+
+
 def merge_shards(folder, profile: str, g=GRID) -> Path:
     """Merge the shard files ``eval_<profile>-<names>.json`` of parallel :func:`part_scale` runs
     into ``eval_<profile>.json`` (the shards are removed); their run times are kept in the meta."""
@@ -216,14 +222,16 @@ def merge_shards(folder, profile: str, g=GRID) -> Path:
     shards = sorted(folder.glob(f"eval_{profile}-*.json"))
     if not shards:
         raise FileNotFoundError(f"{folder}: no eval_{profile}-*.json shards to merge")
-    data, secs = {}, {}
+    data, secs, shas = {}, {}, {}
     for f in shards:
         e = json.loads(f.read_text())
-        if e["meta"]["record_sha"] != record_sha(folder, profile):
-            raise ValueError(f"{f.name}: evaluated another training record")
+        sha = e["meta"]["net_sha"]
+        if sha != net_shas(folder, profile, list(sha)):
+            raise ValueError(f"{f.name}: evaluated other network files than those in {folder}")
         data.update(e["data"])
+        shas.update(sha)
         secs[f.stem.split("-", 1)[1]] = e["meta"]["seconds"]
-    out = write_json(folder / f"eval_{profile}.json", data, folder, profile, g, seconds=secs)
+    out = write_json(folder / f"eval_{profile}.json", data, folder, profile, g, seconds=secs, net_sha=shas)
     for f in shards:
         f.unlink()
     return out
@@ -288,7 +296,8 @@ def main(part: str = "all", out: Path | str = "models/paperA_doa", nets_folder=N
         t0 = time.perf_counter()
         data = part_scale(folder, part, only, g, log)
         f = out / (f"eval_{part}.json" if only is None else f"eval_{part}-{'_'.join(only)}.json")
-        return [write_json(f, data, folder, part, g, round(time.perf_counter() - t0, 1))]
+        return [write_json(f, data, folder, part, g, round(time.perf_counter() - t0, 1),
+                           net_sha=net_shas(folder, part, [n for n in data if not n.startswith("untrained")]))]
     su = Setup(folder, g)
     paths = []
     for p in (PARTS if part == "all" else (part,)):

@@ -209,7 +209,7 @@ def main(profile: str, out, only=None, log=print) -> dict:
         rec.setdefault("nets", {})
         return rec
 
-    rec = read()
+    rec, commit = read(), git_commit()           # the commit the networks are trained with
     for job in jobs:
         f = out / f"{prefix}{job['name']}.pt"
         if job["name"] in rec["nets"] and f.exists():
@@ -219,7 +219,7 @@ def main(profile: str, out, only=None, log=print) -> dict:
         dt = time.perf_counter() - t0
         save_net(net, f)
         rec = read()
-        rec["nets"][job["name"]] = dict(job, file=f.name, time_s=round(dt, 2), commit=git_commit(), **extra)
+        rec["nets"][job["name"]] = dict(job, file=f.name, time_s=round(dt, 2), commit=commit, **extra)
         rec["total_time_s"] = round(sum(v["time_s"] for v in rec["nets"].values()), 1)
         rec_path.write_text(json.dumps(rec, indent=1) + "\n")
         log(f"[train_doa] {job['name']}: {dt:.1f} s")
