@@ -11,6 +11,6 @@ model-driven learning approach (IEEE Trans. Commun. 73(8), 2025, DOI 10.1109/TCO
 * :mod:`.crb`           DoA CRB (39)-(42), App. A (56)-(58), and its gradients
 * :mod:`.doa_net`       the DoA network (Sec. IV, Algorithm 2), its runner and the feasibility policy
 * :mod:`.unsupervised`  the DoA chapter's unsupervised baseline (Sec. V-B, after ref. [34])
-* :mod:`.train_doa`, :mod:`.eval_doa`  the DoA training and evaluation jobs (``make train CHAPTER=paperA_doa``);
-  :mod:`.spec_doa` its chapter's parameters
+* :mod:`.train_doa`, :mod:`.eval_doa`, :mod:`.time_doa`  the DoA training, evaluation and timing
+  (Table II) jobs (``make train CHAPTER=paperA_doa``); :mod:`.spec_doa` its chapter's parameters
 """

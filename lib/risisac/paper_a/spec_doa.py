@@ -60,7 +60,7 @@ SPEC = rp.Spec(
     profiles={
         "book": dict(seed=7, train_now=False, n_test=16, P_list_dbw=[10.0, 20.0, 30.0], n_noise=200,
                      ml_P_list_dbw=[20.0, 40.0, 60.0], n_ml=100, timing_N=[32, 64, 128],
-                     timing_instances=4, timing_reps=5, T_iter=24, n_time_inst=8, n_live=8),
+                     timing_instances=4, timing_reps=5, T_iter=120, n_time_inst=8, n_live=8),
         "smoke": dict(seed=7, train_now=True, n_test=6, P_list_dbw=[10.0, 20.0], n_noise=10,
                       ml_P_list_dbw=[40.0, 60.0], n_ml=20, timing_N=[8, 16], timing_instances=2,
                       timing_reps=2, T_iter=4, n_time_inst=2, n_live=3),

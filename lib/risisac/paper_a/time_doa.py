@@ -1,0 +1,176 @@
+"""Timing job of the Paper A DoA chapter: Table II and the time to an equal CRB, stored
+(``python -m risisac.paper_a.time_doa <part> ...``).
+
+Two measurements, each run as single-thread processes (one per cell, in parallel) and merged
+into ``eval_timing.json`` (``merge``), which the chapter reads:
+
+* ``cell --N n --rep r``: one Table II cell repetition. Both pipelines run **from the CSI to
+  the design and its CRB** on the same batch of ``GRID_T["instances"]`` channels of RIS size
+  ``n``: the proposed pipeline (the common start point -- ZF precoder, constant-modulus and CI
+  projection -- then the paper-depth PHR-ALM network ``paper-phr-s0``, ``T = 60, J = R = 10``,
+  then the CRB) and the unsupervised pipeline (its ZF reference, the MLP, its CI-feasibility
+  layer, the CRB). Each side is warmed up once (a one-layer network run / one call), not
+  timed; the order of the two timed calls alternates with ``r``. The network weights are
+  size-independent (hyper-MLPs), so the ``N = 64`` network runs at every ``N``; the
+  unsupervised network is the trained ``unsup-s0`` at ``N = 64`` and an untrained one (its
+  output is the projected ZF start) elsewhere.
+* ``equal --group g``: what unfolding buys. On ``GRID_T["n_equal"]`` channels at the nominal
+  point (group ``g`` of the test channels ``make_rng(seed, "time-equal", g)``), the trained
+  paper-depth network and the same PHR-ALM-DFP iteration with untrained step-size MLPs
+  (``seed_torch(seed, "iterative")``) for ``T_iter`` layers, from the same start; wall time
+  after each layer (the states are kept and their CRB computed after the clock stops) and the
+  CRB of each instance after each layer.
+
+Times are seconds per instance (a call's time divided by its batch size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..book.rng import make_rng, seed_torch
+from . import model as sm
+from . import train_doa as td
+from .crb import crb
+from .doa_net import make_net, make_problem, run_doa, start_for
+from .unsupervised import UnsupervisedNet, run_unsupervised
+
+GRID_T = dict(seed=7, N=[32, 64, 128], instances=4, reps=5, T_iter=120, n_equal=8)
+PARTS = ("cell", "equal", "merge")
+
+
+def _nets(folder):
+    rec = td.load_record(folder, "paper")
+    net = td.load_net(Path(folder) / rec["nets"]["phr-s0"]["file"])
+    return rec, net
+
+
+def _batch(S: dict, N: int, n: int, rng):
+    cfg = sm.SLPConfig(M=S["M"], N=N, K=S["K"], L=S["L"], P_dbw=S["P_dbw"], Gamma_db=S["Gamma_db"])
+    return sm.sample_batch(cfg, n, rng)
+
+
+def table2_cell(folder, N: int, rep: int, g=GRID_T) -> dict:
+    """One repetition of one Table II cell (module docstring): seconds per instance."""
+    rec, net = _nets(folder)
+    S = rec["sizes"]
+    b = _batch(S, N, g["instances"], make_rng(g["seed"], "timing", N))
+    if N == S["N"]:
+        un = td.load_net(Path(folder) / "unsup-s0.pt")
+    else:
+        seed_torch(g["seed"], "timing-unsup", N)
+        un = UnsupervisedNet(S["K"], S["M"], N, S["L"])
+    sides = dict(prop=lambda: run_doa(net, b)["crb"], unsup=lambda: run_unsupervised(un, b)["crb"])
+    run_doa(net, b, layers=1)                      # warm-ups, not timed
+    sides["unsup"]()
+    out = dict(N=N, rep=rep, instances=g["instances"])
+    for k in (("prop", "unsup") if rep % 2 == 0 else ("unsup", "prop")):
+        t0 = time.perf_counter()
+        sides[k]()
+        out[k] = (time.perf_counter() - t0) / g["instances"]
+    return out
+
+
+def timed_states(net, b, start, layers=None):
+    """Run ``net`` from ``start``: (wall time per instance after each layer, column 0 = 0;
+    CRB of each instance after each layer (B, layers + 1)); the states are kept and their CRB
+    computed after the clock stops."""
+    pr, s = make_problem(b, start=start)
+    ts, states = [0.0], [(s.x, s.phi)]
+    t0 = time.perf_counter()
+
+    def cb(t, st):
+        ts.append(time.perf_counter() - t0)
+        states.append((st.x, st.phi))
+
+    with torch.no_grad():
+        net(pr, s, layers=layers, trace=cb)
+    crbs = torch.stack([crb(pr.ch, pr.a * x, p) for x, p in states], -1)
+    return np.array(ts) / b.B, crbs.numpy()
+
+
+def time_to_equal(folder, group: int, g=GRID_T) -> dict:
+    """Trained paper-depth network against the untrained iteration (module docstring)."""
+    rec, net = _nets(folder)
+    S = rec["sizes"]
+    b = _batch(S, S["N"], g["n_equal"], make_rng(g["seed"], "time-equal", group))
+    st = start_for(b)
+    seed_torch(g["seed"], "iterative")
+    it = make_net("phr", g["T_iter"], S["J"], S["R"])
+    run_doa(net, b, layers=1, start=st)            # warm-up, not timed
+    t_tr, c_tr = timed_states(net, b, st)
+    t_it, c_it = timed_states(it, b, st)
+    return dict(group=group, t_trained=t_tr.round(4).tolist(), crb_trained=c_tr.tolist(),
+                t_iter=t_it.round(4).tolist(), crb_iter=c_it.tolist())
+
+
+def merge(folder, g=GRID_T) -> Path:
+    """Merge the shards ``timing-*.json`` under ``folder`` into ``eval_timing.json`` (shards removed)."""
+    from ..book.ledger import git_commit
+    folder = Path(folder)
+    shards = sorted(folder.glob("timing-*.json"))
+    if not shards:
+        raise FileNotFoundError(f"{folder}: no timing-*.json shards to merge")
+    cells, equal = [], []
+    for f in shards:
+        d = json.loads(f.read_text())
+        (cells if "rep" in d else equal).append(d)
+    meta = dict(grid=g, commit=git_commit(), torch=torch.__version__, machine=os.environ.get("RISISAC_MACHINE", ""),
+                started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    out = folder / "eval_timing.json"
+    out.write_text(json.dumps(dict(meta=meta, cells=sorted(cells, key=lambda c: (c["N"], c["rep"])),
+                                   equal=sorted(equal, key=lambda e: e["group"])), separators=(",", ":")))
+    for f in shards:
+        f.unlink()
+    return out
+
+
+def load(folder, g=GRID_T) -> dict | None:
+    """The stored timing (None if absent or of another grid)."""
+    f = Path(folder) / "eval_timing.json"
+    if not f.exists():
+        return None
+    d = json.loads(f.read_text())
+    return d if d["meta"]["grid"] == g else None
+
+
+def main(part: str, folder="models/paperA_doa", out=None, N: int | None = None, rep: int = 0, group: int = 0,
+         g=GRID_T):
+    """Run one part; ``cell`` and ``equal`` write a shard under ``out`` (default ``folder``)."""
+    if part not in PARTS:
+        raise ValueError(f"part = {part!r}: allowed values are {list(PARTS)}")
+    torch.set_num_threads(1)
+    torch.set_default_dtype(torch.float64)
+    out = Path(out or folder)
+    if part == "merge":
+        return merge(out, g)
+    if part == "cell":
+        if N not in g["N"]:
+            raise ValueError(f"N = {N}: allowed values are {g['N']}")
+        if not 0 <= rep < g["reps"]:
+            raise ValueError(f"rep = {rep}: allowed values are 0..{g['reps'] - 1}")
+        d, name = table2_cell(folder, N, rep, g), f"timing-N{N}-r{rep}.json"
+    else:
+        d, name = time_to_equal(folder, group, g), f"timing-equal-g{group}.json"
+    f = out / name
+    f.write_text(json.dumps(d))
+    return f
+
+
+if __name__ == "__main__":  # pragma: no cover
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("part", choices=PARTS)
+    ap.add_argument("--folder", default="models/paperA_doa")
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--N", type=int, default=None)
+    ap.add_argument("--rep", type=int, default=0)
+    ap.add_argument("--group", type=int, default=0)
+    a = ap.parse_args()
+    print(main(a.part, a.folder, a.out, a.N, a.rep, a.group))

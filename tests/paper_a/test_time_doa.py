@@ -1,0 +1,114 @@
+"""Tests of the DoA scale evaluation (risisac.paper_a.eval_doa mid/paper parts, shards, merge) and
+of the timing job risisac.paper_a.time_doa: untrained networks of the smoke sizes, saved as a
+``paper``-profile record in tmp_path (the jobs do not care whether they are trained)."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from risisac.book.rng import make_rng, seed_torch
+from risisac.paper_a import eval_doa as ev
+from risisac.paper_a import time_doa
+from risisac.paper_a import train_doa as td
+from risisac.paper_a.crb import channels_from_batch, crb
+from risisac.paper_a.doa_net import make_net, run_doa, start_for
+from risisac.paper_a.unsupervised import UnsupervisedNet
+
+TINY = dict(seed=3, n_test=3, P_list_dbw=[20.0], n_noise=5)
+TINY_T = dict(time_doa.GRID_T, N=[6, 8], instances=2, reps=2, T_iter=3, n_equal=2)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    out = tmp_path_factory.mktemp("doa_paper")
+    p = dict(td.PROFILES["smoke"], kinds=["phr", "alm"], seeds=2, batch=None)
+    rec = dict(profile="paper", sizes=p, nets={})
+    for job in td.plan(p):
+        seed_torch(5, job["name"])
+        net = make_net(job["kind"], p["T"], p["J"], p["R"])
+        td.save_net(net, out / f"paper-{job['name']}.pt")
+        rec["nets"][job["name"]] = dict(job, file=f"paper-{job['name']}.pt", time_s=0.0, commit="test")
+    (out / "paper_record.json").write_text(json.dumps(rec))
+    seed_torch(5, "unsup")
+    td.save_net(UnsupervisedNet(p["K"], p["M"], p["N"], p["L"], hidden=8), out / "unsup-s0.pt")
+    return out
+
+
+def test_scale_profiles_plan_paired_phr_alm_and_own_files():
+    for prof in ("mid", "paper"):
+        p = td.PROFILES[prof]
+        names = [j["name"] for j in td.plan(p)]
+        assert names == [f"{k}-s{s}" for s in range(p["seeds"]) for k in ("phr", "alm")]
+        assert td.files(prof) == (f"{prof}-", f"{prof}_record.json")
+    assert td.files("book") == ("", "record.json")
+    P = td.PROFILES["paper"]
+    assert (P["T"], P["J"], P["R"], P["n_train"], P["N"], P["L"]) == (60, 10, 10, 800, 64, 20)
+    with pytest.raises(ValueError, match="only"):
+        td.main("paper", "/nonexistent", only=["nope-s0"])
+
+
+def test_scale_shards_merge_to_the_whole_evaluation(folder):
+    whole = ev.part_scale(folder, "paper", None, TINY, log=lambda *a: None)
+    assert sorted(whole) == ["alm-s0", "alm-s1", "phr-s0", "phr-s1", "untrained-s0", "untrained-s1"]
+    for name in ("phr-s0", "alm-s0", "phr-s1", "alm-s1"):
+        ev.main("paper", folder, g=TINY, log=lambda *a: None, only=[name])
+    merged = ev.merge_shards(folder, "paper", TINY)
+    assert not list(folder.glob("eval_paper-*.json"))
+    d = ev.load_scale(folder, "paper", TINY)
+    assert d == json.loads(json.dumps(whole))
+    assert json.loads(merged.read_text())["meta"]["net_sha"] == ev.net_shas(folder, "paper", ["alm-s0", "alm-s1", "phr-s0", "phr-s1"])
+    for r in d.values():
+        assert np.asarray(r["trace"]).shape == (TINY["n_test"], td.PROFILES["smoke"]["T"] + 1)
+    assert ev.load_scale(folder, "paper", dict(TINY, seed=4)) is None
+
+
+def test_merge_rejects_a_shard_of_other_network_files(folder, tmp_path):
+    import shutil
+    for f in folder.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    ev.main("paper", tmp_path, g=TINY, log=lambda *a: None, only=["phr-s0"])
+    seed_torch(9, "other")
+    td.save_net(make_net("phr", 2, 1, 2), tmp_path / "paper-phr-s0.pt")
+    with pytest.raises(ValueError, match="other network files"):
+        ev.merge_shards(tmp_path, "paper", TINY)
+
+
+def test_timed_states_trace_is_the_networks_output(folder):
+    rec = td.load_record(folder, "paper")
+    S = rec["sizes"]
+    b = time_doa._batch(S, S["N"], 2, make_rng(1, "t"))
+    st = start_for(b)
+    net = td.load_net(folder / "paper-phr-s0.pt")
+    t, C = time_doa.timed_states(net, b, st)
+    assert C.shape == (2, S["T"] + 1) and t.shape == (S["T"] + 1,)
+    assert t[0] == 0 and np.all(np.diff(t) > 0)
+    np.testing.assert_allclose(C[:, 0], crb(channels_from_batch(b), *st).numpy())
+    np.testing.assert_allclose(C[:, -1], run_doa(net, b, start=st)["crb"].numpy(), rtol=1e-9)
+
+
+def test_timing_cells_and_equal_run_merge_and_load(folder):
+    for N in TINY_T["N"]:
+        for r in range(TINY_T["reps"]):
+            time_doa.main("cell", folder, N=N, rep=r, g=TINY_T)
+    time_doa.main("equal", folder, group=0, g=TINY_T)
+    time_doa.main("merge", folder, g=TINY_T)
+    assert not list(folder.glob("timing-*.json"))
+    d = time_doa.load(folder, TINY_T)
+    assert [(c["N"], c["rep"]) for c in d["cells"]] == [(6, 0), (6, 1), (8, 0), (8, 1)]
+    assert all(c["prop"] > 0 and c["unsup"] > 0 for c in d["cells"])
+    e = d["equal"][0]
+    assert np.asarray(e["crb_iter"]).shape == (TINY_T["n_equal"], TINY_T["T_iter"] + 1)
+    assert np.asarray(e["crb_trained"]).shape[1] == td.load_record(folder, "paper")["sizes"]["T"] + 1
+    np.testing.assert_allclose(np.asarray(e["crb_iter"])[:, 0], np.asarray(e["crb_trained"])[:, 0])  # same start
+    assert time_doa.load(folder, dict(TINY_T, reps=3)) is None
+
+
+def test_timing_bad_arguments(folder):
+    with pytest.raises(ValueError, match="part"):
+        time_doa.main("bogus", folder)
+    with pytest.raises(ValueError, match="N = 7"):
+        time_doa.main("cell", folder, N=7, g=TINY_T)
+    with pytest.raises(ValueError, match="rep = 5"):
+        time_doa.main("cell", folder, N=6, rep=5, g=TINY_T)
