@@ -60,3 +60,43 @@ def test_spec_profiles_and_errors():
         spec_doa.resolve(dict(profile="book", P_list_dbw=[30.0, 10.0]))
     with pytest.raises(ParameterError, match="unknown"):
         spec_doa.resolve(dict(profile="book", N=64))
+
+
+def _tiny_scale(monkeypatch, batch):
+    p = dict(td.PROFILES["smoke"], kinds=["phr", "alm"], seeds=1, batch=batch, n_train=4, T=1, J=1, R=1, epochs=2)
+    monkeypatch.setitem(td.PROFILES, "mid", p)
+    return p
+
+
+def test_scale_profiles_train_on_mini_batches(monkeypatch, tmp_path):
+    """mid/paper train with mini-batches of ``batch`` drawn by a seeded generator."""
+    from risisac.paper_a import doa_net
+    _tiny_scale(monkeypatch, batch=2)
+    seen = []
+    orig = doa_net.train_layerwise
+
+    def spy(*a, **kw):
+        seen.append((kw.get("batch_size"), kw.get("generator")))
+        return orig(*a, **kw)
+
+    monkeypatch.setattr(doa_net, "train_layerwise", spy)
+    td.main("mid", tmp_path, only=["phr-s0"], log=lambda *a: None)
+    assert seen and seen[0][0] == 2 and isinstance(seen[0][1], torch.Generator)
+
+
+def test_parallel_processes_merge_their_records(monkeypatch, tmp_path):
+    """A network another process recorded while this one trained is kept (re-read before write)."""
+    _tiny_scale(monkeypatch, batch=None)
+    orig = td.train_job
+
+    def other_process_finishes_meanwhile(p, job, log=None):
+        rec = json.loads((tmp_path / "mid_record.json").read_text()) if (tmp_path / "mid_record.json").exists() \
+            else dict(profile="mid", sizes=p, nets={})
+        rec["nets"]["alm-s0"] = dict(name="alm-s0", kind="alm", s=0, file="mid-alm-s0.pt", time_s=1.0, commit="x")
+        (tmp_path / "mid_record.json").write_text(json.dumps(rec))
+        return orig(p, job, log)
+
+    monkeypatch.setattr(td, "train_job", other_process_finishes_meanwhile)
+    rec = td.main("mid", tmp_path, only=["phr-s0"], log=lambda *a: None)
+    assert sorted(rec["nets"]) == ["alm-s0", "phr-s0"]
+    assert sorted(json.loads((tmp_path / "mid_record.json").read_text())["nets"]) == ["alm-s0", "phr-s0"]
