@@ -177,24 +177,36 @@ SCALE_PROFILES = ("mid", "paper")
 
 
 def part_scale(folder, profile: str, only=None, g=GRID, log=print) -> dict:
-    """The PHR and ALM networks of a scale profile (``mid``: the seed ensemble, ``paper``: the
-    paper's depth) on the conv part's test channels at the nominal point, CRB after each layer,
-    raw and repaired, plus the untrained PHR architecture of the same sizes (one per seed,
-    ``seed_torch(seed, "untrained", profile, s)``). ``only``: these network names (shards)."""
+    """The networks of a scale profile (``mid``: the seed ensemble, ``paper``: the paper's depth)
+    on the conv part's test channels: PHR and ALM at the nominal point, CRB after each layer, raw
+    and repaired, plus the untrained PHR architecture of the same sizes (one per seed,
+    ``seed_torch(seed, "untrained", profile, s)``); PHR, radar-only and random-RIS networks at
+    every power of ``P_list_dbw`` (keys ``<name>@P<P>``, the starts and random RIS of
+    :func:`part_fig8`). ``only``: these network names (shards)."""
     rec = td.load_record(folder, profile)
     S = rec["sizes"]
-    b_nom = sm.sample_batch(td.config(S), g["n_test"], make_rng(g["seed"], "test")).with_power(S["P_dbw"])
+    b_test = sm.sample_batch(td.config(S), g["n_test"], make_rng(g["seed"], "test"))
+    b_nom = b_test.with_power(S["P_dbw"])
     st = start_for(b_nom)
+    phi_rand = sm.init_phi(b_test, "random", make_rng(g["seed"], "rand-test"))
     out = {}
     for name, r in rec["nets"].items():
         if only is not None and name not in only:
             continue
         t0 = time.perf_counter()
-        out[name] = evaluate(td.load_net(Path(folder) / r["file"]), b_nom, st, trace=True)[0]
-        if r["kind"] == "phr":
+        net, kind = td.load_net(Path(folder) / r["file"]), r["kind"]
+        if kind in ("phr", "alm"):
+            out[name] = evaluate(net, b_nom, st, trace=True)[0]
+        if kind == "phr":
             seed_torch(g["seed"], "untrained", profile, r["s"])
             out[f"untrained-s{r['s']}"] = evaluate(make_net("phr", S["T"], S["J"], S["R"]), b_nom, st,
                                                    trace=True)[0]
+        if kind in ("phr", "radar", "rand"):          # Fig. 8: every power, as part_fig8 runs the book's nets
+            for Pd in g["P_list_dbw"]:
+                bp = b_test.with_power(Pd)
+                stp = start_for(bp, "rand", phi0=phi_rand) if kind == "rand" else start_for(bp)
+                out[f"{name}@P{Pd:g}"] = evaluate(net, bp, stp, mode="rand" if kind == "rand" else "ris",
+                                                  qos=(kind != "radar"))[0]
         log(f"[eval_doa] {profile} {name}: {time.perf_counter() - t0:.0f} s")
     return out
 

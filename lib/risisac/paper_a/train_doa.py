@@ -20,9 +20,10 @@ same ``s`` see the same training channels, so their comparison is paired):
 Profiles: ``smoke`` (seconds, CI), ``book`` (the ensemble scale that fits the
 project's 2-core machine: the paper's system size ``N = 64``, ``L = 20``, a shallower
 network and a smaller training set; the record states the time per network), ``mid``
-(PHR and ALM only, 8 seeds each, at the paper's inner sizes ``J = R = 10`` and twice the
-book's depth, ``T = 12``, on 200 channels, 3 Adam steps of mini-batches of 50 per layer:
-the largest seed ensemble that fitted one 10-minute run of 16 single-thread processes) and
+(PHR, ALM, radar-only and random-RIS networks, 8 seeds each, at the paper's inner sizes
+``J = R = 10`` and twice the book's depth, ``T = 12``, on 200 channels, 3 Adam steps of
+mini-batches of 50 per layer: the largest seed ensemble that fitted one 10-minute run of 16
+single-thread processes, run twice) and
 ``paper`` (PHR and ALM, one seed each, at the paper's ``T = 60, J = 10, R = 10, B = 800``,
 5 Adam steps of mini-batches of 50 per layer -- the paper gives neither the number of
 steps nor the batch; one Adam step costs about 5.5 s on one core, so 15 steps per layer
@@ -55,7 +56,7 @@ PROFILES = {
                  Gamma_fig9_db=[0.0, 10.0, 20.0, 30.0, 40.0], seeds_fig9=5, seeds_aux=5,
                  unsup_steps=150, unsup_lr=3e-3, unsup_hidden=128),
     "mid": dict(seed=7, M=6, N=64, K=3, K_transfer=2, L=20, T=12, J=10, R=10, n_train=200, epochs=3,
-                batch=50, lr=0.02, seeds=8, kinds=["phr", "alm"], P_dbw=20.0, Gamma_db=10.0),
+                batch=50, lr=0.02, seeds=8, kinds=["phr", "alm", "radar", "rand"], P_dbw=20.0, Gamma_db=10.0),
     "paper": dict(seed=7, M=6, N=64, K=3, K_transfer=2, L=20, T=60, J=10, R=10, n_train=800, epochs=5,
                   batch=50, lr=0.02, seeds=1, kinds=["phr", "alm"], P_dbw=20.0, Gamma_db=10.0),
 }
@@ -197,7 +198,7 @@ def main(profile: str, out, only=None, log=print) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     prefix, rec_name = files(profile)
     rec_path = out / rec_name
-    counts = ("seeds", "seeds_fig9", "seeds_aux", "Gamma_fig9_db")    # more networks, same recipe
+    counts = ("seeds", "seeds_fig9", "seeds_aux", "Gamma_fig9_db", "kinds")    # more networks, same recipe
     same = lambda a, b: {k: v for k, v in a.items() if k not in counts} == {k: v for k, v in b.items()
                                                                           if k not in counts}
 
