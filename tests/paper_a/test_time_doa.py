@@ -23,11 +23,11 @@ TINY_T = dict(time_doa.GRID_T, N=[6, 8], instances=2, reps=2, T_iter=3, n_equal=
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     out = tmp_path_factory.mktemp("doa_paper")
-    p = dict(td.PROFILES["smoke"], kinds=["phr", "alm"], seeds=2, batch=None)
+    p = dict(td.PROFILES["smoke"], kinds=["phr", "alm", "radar", "rand"], seeds=2, batch=None)
     rec = dict(profile="paper", sizes=p, nets={})
     for job in td.plan(p):
         seed_torch(5, job["name"])
-        net = make_net(job["kind"], p["T"], p["J"], p["R"])
+        net = make_net("alm" if job["kind"] == "alm" else "phr", p["T"], p["J"], p["R"])
         td.save_net(net, out / f"paper-{job['name']}.pt")
         rec["nets"][job["name"]] = dict(job, file=f"paper-{job['name']}.pt", time_s=0.0, commit="test")
     (out / "paper_record.json").write_text(json.dumps(rec))
@@ -40,7 +40,8 @@ def test_scale_profiles_plan_paired_phr_alm_and_own_files():
     for prof in ("mid", "paper"):
         p = td.PROFILES[prof]
         names = [j["name"] for j in td.plan(p)]
-        assert names == [f"{k}-s{s}" for s in range(p["seeds"]) for k in ("phr", "alm")]
+        assert names == [f"{k}-s{s}" for s in range(p["seeds"]) for k in p["kinds"]]
+        assert p["kinds"][:2] == ["phr", "alm"]
         assert td.files(prof) == (f"{prof}-", f"{prof}_record.json")
     assert td.files("book") == ("", "record.json")
     P = td.PROFILES["paper"]
@@ -51,16 +52,22 @@ def test_scale_profiles_plan_paired_phr_alm_and_own_files():
 
 def test_scale_shards_merge_to_the_whole_evaluation(folder):
     whole = ev.part_scale(folder, "paper", None, TINY, log=lambda *a: None)
-    assert sorted(whole) == ["alm-s0", "alm-s1", "phr-s0", "phr-s1", "untrained-s0", "untrained-s1"]
-    for name in ("phr-s0", "alm-s0", "phr-s1", "alm-s1"):
+    assert sorted(whole) == ["alm-s0", "alm-s1", "phr-s0", "phr-s0@P20", "phr-s1", "phr-s1@P20",
+                             "radar-s0@P20", "radar-s1@P20", "rand-s0@P20", "rand-s1@P20",
+                             "untrained-s0", "untrained-s1"]
+    for name in ("phr-s0", "alm-s0", "phr-s1", "alm-s1", "radar-s0", "radar-s1", "rand-s0", "rand-s1"):
         ev.main("paper", folder, g=TINY, log=lambda *a: None, only=[name])
     merged = ev.merge_shards(folder, "paper", TINY)
     assert not list(folder.glob("eval_paper-*.json"))
     d = ev.load_scale(folder, "paper", TINY)
     assert d == json.loads(json.dumps(whole))
-    assert json.loads(merged.read_text())["meta"]["net_sha"] == ev.net_shas(folder, "paper", ["alm-s0", "alm-s1", "phr-s0", "phr-s1"])
-    for r in d.values():
-        assert np.asarray(r["trace"]).shape == (TINY["n_test"], td.PROFILES["smoke"]["T"] + 1)
+    assert json.loads(merged.read_text())["meta"]["net_sha"] == ev.net_shas(
+        folder, "paper", ["alm-s0", "alm-s1", "phr-s0", "phr-s1", "radar-s0", "radar-s1", "rand-s0", "rand-s1"])
+    for n, r in d.items():
+        if "@" not in n:
+            assert np.asarray(r["trace"]).shape == (TINY["n_test"], td.PROFILES["smoke"]["T"] + 1)
+    # the nominal power of the P sweep is the nominal point: same designs as the traced run
+    np.testing.assert_allclose(d["phr-s0@P20"]["crb"], d["phr-s0"]["crb"], rtol=1e-9)
     assert ev.load_scale(folder, "paper", dict(TINY, seed=4)) is None
 
 

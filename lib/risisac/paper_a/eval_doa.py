@@ -309,7 +309,8 @@ def main(part: str = "all", out: Path | str = "models/paperA_doa", nets_folder=N
         data = part_scale(folder, part, only, g, log)
         f = out / (f"eval_{part}.json" if only is None else f"eval_{part}-{'_'.join(only)}.json")
         return [write_json(f, data, folder, part, g, round(time.perf_counter() - t0, 1),
-                           net_sha=net_shas(folder, part, [n for n in data if not n.startswith("untrained")]))]
+                           net_sha=net_shas(folder, part, sorted({n.split("@")[0] for n in data
+                                                                  if not n.startswith("untrained")})))]
     su = Setup(folder, g)
     paths = []
     for p in (PARTS if part == "all" else (part,)):
