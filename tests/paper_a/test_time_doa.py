@@ -85,7 +85,7 @@ def test_merge_rejects_a_shard_of_other_network_files(folder, tmp_path):
 def test_timed_states_trace_is_the_networks_output(folder):
     rec = td.load_record(folder, "paper")
     S = rec["sizes"]
-    b = time_doa._batch(S, S["N"], 2, make_rng(1, "t"))
+    b = time_doa.batch_of_size(S, S["N"], 2, make_rng(1, "t"))
     st = start_for(b)
     net = td.load_net(folder / "paper-phr-s0.pt")
     t, C = time_doa.timed_states(net, b, st)
@@ -119,3 +119,26 @@ def test_timing_bad_arguments(folder):
         time_doa.main("cell", folder, N=7, g=TINY_T)
     with pytest.raises(ValueError, match="rep = 5"):
         time_doa.main("cell", folder, N=6, rep=5, g=TINY_T)
+
+
+def test_time_sides_warms_up_untimed_and_alternates_the_order():
+    import time
+    calls = []
+    sides = dict(a=lambda: calls.append("a"), b=lambda: calls.append("b"))
+    t = time_doa.time_sides(sides, instances=2, reps=3, warm=dict(a=lambda: (time.sleep(0.05), calls.append("wa"))))
+    assert calls == ["wa", "b", "a", "b", "b", "a", "a", "b"]
+    assert all(len(v) == 3 for v in t.values()) and max(t["a"]) < 0.02      # the slow warm-up is not timed
+    calls.clear()
+    time_doa.time_sides(sides, instances=1, reps=1, first_rep=1)
+    assert calls == ["a", "b", "b", "a"]
+
+
+def test_load_scale_is_stale_when_a_network_file_changes(folder, tmp_path):
+    import shutil
+    for f in folder.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    ev.main("paper", tmp_path, g=TINY, log=lambda *a: None)
+    assert ev.load_scale(tmp_path, "paper", TINY) is not None
+    seed_torch(9, "other")
+    td.save_net(make_net("alm", 2, 1, 2), tmp_path / "paper-alm-s1.pt")
+    assert ev.load_scale(tmp_path, "paper", TINY) is None

@@ -249,15 +249,19 @@ def merge_shards(folder, profile: str, g=GRID) -> Path:
     return out
 
 
-def load_scale(folder, profile: str, g=GRID) -> dict | None:
-    """The stored :func:`part_scale` evaluation of ``profile`` (None if absent or stale)."""
-    f = Path(folder) / f"eval_{profile}.json"
+def load_scale(folder, profile: str, g=GRID, name: str | None = None, meta: bool = False):
+    """The stored :func:`part_scale` evaluation ``eval_<name or profile>.json`` of ``profile``'s
+    networks; None if absent, of another grid, or stale (its ``net_sha`` differs from the network
+    files now in ``folder``: networks added to the record since do not make it stale).
+    ``meta=True`` returns ``(data, meta)``."""
+    f = Path(folder) / f"eval_{name or profile}.json"
     if not f.exists():
         return None
     e = json.loads(f.read_text())
-    if e["meta"]["grid"] != g or e["meta"]["record_sha"] != record_sha(folder, profile):
+    sha = e["meta"].get("net_sha", {})
+    if e["meta"]["grid"] != g or not sha or sha != net_shas(folder, profile, list(sha)):
         return None
-    return e["data"]
+    return (e["data"], e["meta"]) if meta else e["data"]
 
 
 def evaluate_all(su: Setup, log=print) -> dict:

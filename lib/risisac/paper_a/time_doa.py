@@ -52,7 +52,8 @@ def _nets(folder):
     return rec, net
 
 
-def _batch(S: dict, N: int, n: int, rng):
+def batch_of_size(S: dict, N: int, n: int, rng):
+    """``n`` channels of RIS size ``N`` with the other sizes of the training profile ``S``."""
     cfg = sm.SLPConfig(M=S["M"], N=N, K=S["K"], L=S["L"], P_dbw=S["P_dbw"], Gamma_db=S["Gamma_db"])
     return sm.sample_batch(cfg, n, rng)
 
@@ -61,20 +62,33 @@ def table2_cell(folder, N: int, rep: int, g=GRID_T) -> dict:
     """One repetition of one Table II cell (module docstring): seconds per instance."""
     rec, net = _nets(folder)
     S = rec["sizes"]
-    b = _batch(S, N, g["instances"], make_rng(g["seed"], "timing", N))
+    b = batch_of_size(S, N, g["instances"], make_rng(g["seed"], "timing", N))
     if N == S["N"]:
         un = td.load_net(Path(folder) / "unsup-s0.pt")
     else:
         seed_torch(g["seed"], "timing-unsup", N)
         un = UnsupervisedNet(S["K"], S["M"], N, S["L"])
     sides = dict(prop=lambda: run_doa(net, b)["crb"], unsup=lambda: run_unsupervised(un, b)["crb"])
-    run_doa(net, b, layers=1)                      # warm-ups, not timed
-    sides["unsup"]()
-    out = dict(N=N, rep=rep, instances=g["instances"])
-    for k in (("prop", "unsup") if rep % 2 == 0 else ("unsup", "prop")):
-        t0 = time.perf_counter()
-        sides[k]()
-        out[k] = (time.perf_counter() - t0) / g["instances"]
+    t = time_sides(sides, g["instances"], reps=1, first_rep=rep,
+                   warm=dict(prop=lambda: run_doa(net, b, layers=1)))
+    return dict(N=N, rep=rep, instances=g["instances"], prop=t["prop"][0], unsup=t["unsup"][0])
+
+
+def time_sides(sides: dict, instances: int, reps: int, first_rep: int = 0, warm: dict | None = None) -> dict:
+    """Time the pipelines ``sides`` (name -> call) alike: each warmed up once, not timed
+    (``warm[name]`` if given, else the call itself), then ``reps`` timed calls each, the order of
+    the sides reversed on every other repetition (``first_rep`` is the index of the first).
+    Returns name -> list of seconds per instance (a call's time / ``instances``)."""
+    warm = warm or {}
+    for k, fn in sides.items():
+        warm.get(k, fn)()
+    out = {k: [] for k in sides}
+    order = list(sides)
+    for r in range(first_rep, first_rep + reps):
+        for k in (order if r % 2 == 0 else order[::-1]):
+            t0 = time.perf_counter()
+            sides[k]()
+            out[k].append((time.perf_counter() - t0) / instances)
     return out
 
 
@@ -100,7 +114,7 @@ def time_to_equal(folder, group: int, g=GRID_T) -> dict:
     """Trained paper-depth network against the untrained iteration (module docstring)."""
     rec, net = _nets(folder)
     S = rec["sizes"]
-    b = _batch(S, S["N"], g["n_equal"], make_rng(g["seed"], "time-equal", group))
+    b = batch_of_size(S, S["N"], g["n_equal"], make_rng(g["seed"], "time-equal", group))
     st = start_for(b)
     seed_torch(g["seed"], "iterative")
     it = make_net("phr", g["T_iter"], S["J"], S["R"])
