@@ -34,6 +34,7 @@ file exists is skipped; ``only`` restricts it to some networks (parallel process
 
 from __future__ import annotations
 
+import fcntl
 import json
 import time
 from pathlib import Path
@@ -60,6 +61,24 @@ PROFILES = {
     "paper": dict(seed=7, M=6, N=64, K=3, K_transfer=2, L=20, T=60, J=10, R=10, n_train=800, epochs=5,
                   batch=50, lr=0.02, seeds=1, kinds=["phr", "alm"], P_dbw=20.0, Gamma_db=10.0),
 }
+#: the DFP step's initial scale ``tau0`` (:class:`risisac.paper_a.unfolding.ADMMLayer`) of the book's
+#: networks, and their inner sizes: ``J R tau0`` is the distance a block's steps travel at initialisation
+TAU0_BOOK, JR_BOOK = 0.1, 3 * 3
+
+
+def tau0_for(J: int, R: int) -> float:
+    """The step-budget rule: ``tau0 = TAU0_BOOK * JR_BOOK / (J R)`` keeps the book networks' initial
+    travel per block, ``J R tau0``, at other inner sizes (0.009 at ``J = R = 10``). With the book's
+    0.1 the untrained iteration at ``J = R = 10`` takes 100 normalised steps of 0.1 per block
+    and does not converge (the chapter's errata)."""
+    return round(TAU0_BOOK * JR_BOOK / (J * R), 12)
+
+
+# ``midtau``: the ``mid`` recipe with the step-budget rule; PHR and ALM (5 seeds), the per-Gamma
+# networks of Fig. 9 (3 seeds; P_fig9, Gamma list of the book), then radar-only / random RIS (5 seeds)
+PROFILES["midtau"] = dict(PROFILES["mid"], tau0=tau0_for(10, 10), seeds=5, kinds=["phr", "alm"],
+                          P_fig9_dbw=10.0, Gamma_fig9_db=[0.0, 10.0, 20.0, 30.0, 40.0], seeds_fig9=3,
+                          kinds_aux=["radar", "rand"], seeds_aux=5)
 
 
 def files(profile: str) -> tuple[str, str]:
@@ -84,6 +103,12 @@ def plan(p: dict) -> list[dict]:
     if "kinds" in p:                                   # the scale profiles: some kinds only
         for s in range(p["seeds"]):
             for kind in p["kinds"]:
+                add(kind, s)
+        for s in range(p.get("seeds_fig9", 0)):
+            for g in p["Gamma_fig9_db"]:
+                jobs.append(dict(name=f"g{g:g}-s{s}", kind="g", s=s, P_dbw=p["P_fig9_dbw"], Gamma_db=g))
+        for s in range(p.get("seeds_aux", 0)):
+            for kind in p.get("kinds_aux", []):
                 add(kind, s)
         return jobs
     for s in range(p["seeds"]):
@@ -124,7 +149,7 @@ def train_job(p: dict, job: dict, log=None):
         f0 = crb(channels_from_batch(b), X0, phi0)
         hist = train_unsupervised(net, b, f0, p["unsup_steps"], lr=p["unsup_lr"])
         return net, hist, dict(loss_first=hist[0], loss_last=hist[-1])
-    net = make_net("alm" if kind == "alm" else "phr", p["T"], p["J"], p["R"])
+    net = make_net("alm" if kind == "alm" else "phr", p["T"], p["J"], p["R"], tau0=p.get("tau0", TAU0_BOOK))
     kw = dict(qos=(kind != "radar"))
     if kind == "rand":
         kw.update(mode="rand", rng=make_rng(p["seed"], "doa-rand-train", job["s"]))
@@ -145,7 +170,7 @@ def train_job(p: dict, job: dict, log=None):
 def net_config(net) -> dict:
     if isinstance(net, UnsupervisedNet):
         return dict(cls="unsup", K=net.K, M=net.M, N=net.N, L=net.L, hidden=net.mlp[0].out_features)
-    return dict(cls="unfolded", T=net.T, J=net.J, R=net.R, alm=net.alm)
+    return dict(cls="unfolded", T=net.T, J=net.J, R=net.R, alm=net.alm, tau0=net.tau0)
 
 
 def save_net(net, path: Path) -> Path:
@@ -167,7 +192,7 @@ def load_net(path):
     if cls == "unsup":
         net = UnsupervisedNet(c["K"], c["M"], c["N"], c["L"], hidden=c["hidden"])
     else:
-        net = make_net("alm" if c["alm"] == "plain" else "phr", c["T"], c["J"], c["R"])
+        net = make_net("alm" if c["alm"] == "plain" else "phr", c["T"], c["J"], c["R"], tau0=c.get("tau0", TAU0_BOOK))
     net.load_state_dict({k: v.to(torch.get_default_dtype()) for k, v in d["state"].items()})
     net.eval()
     return net
@@ -198,7 +223,7 @@ def main(profile: str, out, only=None, log=print) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     prefix, rec_name = files(profile)
     rec_path = out / rec_name
-    counts = ("seeds", "seeds_fig9", "seeds_aux", "Gamma_fig9_db", "kinds")    # more networks, same recipe
+    counts = ("seeds", "seeds_fig9", "seeds_aux", "Gamma_fig9_db", "kinds", "kinds_aux")    # more networks, same recipe
     same = lambda a, b: {k: v for k, v in a.items() if k not in counts} == {k: v for k, v in b.items()
                                                                           if k not in counts}
 
@@ -219,10 +244,12 @@ def main(profile: str, out, only=None, log=print) -> dict:
         net, hist, extra = train_job(p, job, log)
         dt = time.perf_counter() - t0
         save_net(net, f)
-        rec = read()
-        rec["nets"][job["name"]] = dict(job, file=f.name, time_s=round(dt, 2), commit=commit, **extra)
-        rec["total_time_s"] = round(sum(v["time_s"] for v in rec["nets"].values()), 1)
-        rec_path.write_text(json.dumps(rec, indent=1) + "\n")
+        with open(out / f".{rec_name}.lock", "w") as lock:      # parallel processes: one writer at a time
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            rec = read()
+            rec["nets"][job["name"]] = dict(job, file=f.name, time_s=round(dt, 2), commit=commit, **extra)
+            rec["total_time_s"] = round(sum(v["time_s"] for v in rec["nets"].values()), 1)
+            rec_path.write_text(json.dumps(rec, indent=1) + "\n")
         log(f"[train_doa] {job['name']}: {dt:.1f} s")
     return rec
 
