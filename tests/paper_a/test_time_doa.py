@@ -23,7 +23,8 @@ TINY_T = dict(time_doa.GRID_T, N=[6, 8], instances=2, reps=2, T_iter=3, n_equal=
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     out = tmp_path_factory.mktemp("doa_paper")
-    p = dict(td.PROFILES["smoke"], kinds=["phr", "alm", "radar", "rand"], seeds=2, batch=None)
+    p = dict(td.PROFILES["smoke"], kinds=["phr", "alm", "radar", "rand"], seeds=2, batch=None, seeds_fig9=0,
+             Gamma_fig9_db=[])
     rec = dict(profile="paper", sizes=p, nets={})
     for job in td.plan(p):
         seed_torch(5, job["name"])
@@ -142,3 +143,55 @@ def test_load_scale_is_stale_when_a_network_file_changes(folder, tmp_path):
     seed_torch(9, "other")
     td.save_net(make_net("alm", 2, 1, 2), tmp_path / "paper-alm-s1.pt")
     assert ev.load_scale(tmp_path, "paper", TINY) is None
+
+
+@pytest.fixture(scope="module")
+def folder_tau(tmp_path_factory):
+    """A ``midtau``-like record: PHR, per-Gamma networks and radar-only, with a step scale tau0."""
+    out = tmp_path_factory.mktemp("doa_midtau")
+    p = dict(td.PROFILES["smoke"], kinds=["phr"], seeds=1, batch=None, tau0=0.05, P_fig9_dbw=10.0,
+             Gamma_fig9_db=[0.0, 20.0], seeds_fig9=1, kinds_aux=["radar"], seeds_aux=1)
+    rec = dict(profile="midtau", sizes=p, nets={})
+    for job in td.plan(p):
+        seed_torch(5, job["name"])
+        net = make_net("phr", p["T"], p["J"], p["R"], tau0=p["tau0"])
+        td.save_net(net, out / f"midtau-{job['name']}.pt")
+        rec["nets"][job["name"]] = dict(job, file=f"midtau-{job['name']}.pt", time_s=0.0, commit="test")
+    (out / "midtau_record.json").write_text(json.dumps(rec))
+    return out, p
+
+
+def test_scale_part_runs_per_gamma_networks_with_ser_and_radar_against_each_gamma(folder_tau):
+    folder, p = folder_tau
+    d = ev.part_scale(folder, "midtau", None, TINY, log=lambda *a: None)
+    assert sorted(d) == ["g0-s0", "g20-s0", "phr-s0", "phr-s0@P20", "radar-s0@G0", "radar-s0@G20",
+                         "radar-s0@P20", "untrained-s0"]
+    for G in (0, 20):
+        r = d[f"g{G}-s0"]
+        assert len(r["ser"]) == TINY["n_test"] and all(0 <= v <= 1 for v in r["ser"])
+        # the per-Gamma network runs at P_fig9 and its own Gamma: its record is that evaluation
+        b = sm_batch(p, TINY).with_power(p["P_fig9_dbw"]).with_gamma(G)
+        o = run_doa(td.load_net(folder / f"midtau-g{G}-s0.pt"), b, start=start_for(b))
+        np.testing.assert_allclose(r["crb"], o["crb"].numpy(), rtol=1e-6)
+    # a stricter Gamma cannot make more radar-only designs feasible (same designs, checked twice)
+    assert sum(d["radar-s0@G20"]["ok"]) <= sum(d["radar-s0@G0"]["ok"])
+
+
+def sm_batch(p, g):
+    from risisac.paper_a import model as sm
+    return sm.sample_batch(td.config(p), g["n_test"], make_rng(g["seed"], "test"))
+
+
+def test_scale_part_untrained_network_has_the_profiles_step_scale(folder_tau, monkeypatch):
+    folder, p = folder_tau
+    built = []
+    orig = ev.make_net
+
+    def spy(*a, **kw):
+        net = orig(*a, **kw)
+        built.append(net.tau0)
+        return net
+
+    monkeypatch.setattr(ev, "make_net", spy)
+    ev.part_scale(folder, "midtau", ["phr-s0"], TINY, log=lambda *a: None)
+    assert built == [p["tau0"]]

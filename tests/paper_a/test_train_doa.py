@@ -1,6 +1,7 @@
 """Tests of risisac.paper_a.train_doa (training job, artefacts, record) and risisac.paper_a.spec_doa."""
 
 import json
+import math
 
 import pytest
 import torch
@@ -100,3 +101,37 @@ def test_parallel_processes_merge_their_records(monkeypatch, tmp_path):
     rec = td.main("mid", tmp_path, only=["phr-s0"], log=lambda *a: None)
     assert sorted(rec["nets"]) == ["alm-s0", "phr-s0"]
     assert sorted(json.loads((tmp_path / "mid_record.json").read_text())["nets"]) == ["alm-s0", "phr-s0"]
+
+
+def test_step_budget_rule_and_midtau_plan():
+    """tau0 keeps the book's J R tau0 (0.1 at J = R = 3, 0.009 at J = R = 10); midtau trains paired
+    PHR/ALM first, then the per-Gamma networks, then radar-only and random RIS."""
+    assert td.tau0_for(3, 3) == pytest.approx(0.1) and td.tau0_for(10, 10) == pytest.approx(0.009)
+    p = td.PROFILES["midtau"]
+    assert p["tau0"] == pytest.approx(td.tau0_for(p["J"], p["R"]))
+    assert {k: v for k, v in p.items() if k not in ("tau0", "seeds", "kinds", "P_fig9_dbw", "Gamma_fig9_db",
+                                                   "seeds_fig9", "kinds_aux", "seeds_aux")} == \
+        {k: v for k, v in td.PROFILES["mid"].items() if k not in ("seeds", "kinds")}
+    names = [j["name"] for j in td.plan(p)]
+    n1 = 2 * p["seeds"]
+    n9 = len(p["Gamma_fig9_db"]) * p["seeds_fig9"]
+    assert names[:n1] == [f"{k}-s{s}" for s in range(p["seeds"]) for k in ("phr", "alm")]
+    assert names[n1:n1 + n9] == [f"g{g:g}-s{s}" for s in range(p["seeds_fig9"]) for g in p["Gamma_fig9_db"]]
+    assert names[n1 + n9:] == [f"{k}-s{s}" for s in range(p["seeds_aux"]) for k in ("radar", "rand")]
+    g = td.plan(p)[n1]
+    assert (g["kind"], g["P_dbw"], g["Gamma_db"]) == ("g", p["P_fig9_dbw"], p["Gamma_fig9_db"][0])
+
+
+def test_trained_network_keeps_its_step_scale(monkeypatch, tmp_path):
+    """The profile's tau0 reaches the trained network and survives save/load; files without tau0
+    (trained before the rule) load with the book's 0.1."""
+    p = _tiny_scale(monkeypatch, batch=None)
+    p["tau0"] = 0.0123
+    td.main("mid", tmp_path, only=["phr-s0"], log=lambda *a: None)
+    net = td.load_net(tmp_path / "mid-phr-s0.pt")
+    assert net.tau0 == pytest.approx(0.0123)
+    assert net.layers[0].tau.base == pytest.approx(0.0123 / math.log(2))
+    d = torch.load(tmp_path / "mid-phr-s0.pt", weights_only=True)
+    del d["config"]["tau0"]
+    torch.save(d, tmp_path / "old.pt")
+    assert td.load_net(tmp_path / "old.pt").tau0 == pytest.approx(td.TAU0_BOOK)

@@ -173,22 +173,31 @@ def part_conv(su: Setup, log=print):
 
 RUNNERS = dict(fig8=part_fig8, fig9=part_fig9, conv=part_conv)
 #: training profiles evaluated by :func:`part_scale` (``eval_<profile>.json``)
-SCALE_PROFILES = ("mid", "paper")
+SCALE_PROFILES = ("mid", "midtau", "paper")
 
 
 def part_scale(folder, profile: str, only=None, g=GRID, log=print) -> dict:
-    """The networks of a scale profile (``mid``: the seed ensemble, ``paper``: the paper's depth)
-    on the conv part's test channels: PHR and ALM at the nominal point, CRB after each layer, raw
-    and repaired, plus the untrained PHR architecture of the same sizes (one per seed,
-    ``seed_torch(seed, "untrained", profile, s)``); PHR, radar-only and random-RIS networks at
-    every power of ``P_list_dbw`` (keys ``<name>@P<P>``, the starts and random RIS of
-    :func:`part_fig8`). ``only``: these network names (shards)."""
+    """The networks of a scale profile (``mid``, ``midtau``: seed ensembles, ``paper``: the paper's
+    depth) on the conv part's test channels: PHR and ALM at the nominal point, CRB after each layer,
+    raw and repaired, plus the untrained PHR architecture of the same sizes and step scale ``tau0``
+    (one per seed, ``seed_torch(seed, "untrained", profile, s)``); PHR, radar-only and random-RIS
+    networks at every power of ``P_list_dbw`` (keys ``<name>@P<P>``, the starts and random RIS of
+    :func:`part_fig8`); per-Gamma networks ``g<G>-s<s>`` at ``P_fig9_dbw`` and their Gamma with the
+    SER (the noise streams of :func:`part_fig9`), and the radar-only designs at ``P_fig9_dbw``
+    checked against each Gamma (keys ``radar-s<s>@G<G>``: ok, viol). ``only``: these network
+    names (shards)."""
     rec = td.load_record(folder, profile)
     S = rec["sizes"]
+    tau0 = S.get("tau0", td.TAU0_BOOK)
     b_test = sm.sample_batch(td.config(S), g["n_test"], make_rng(g["seed"], "test"))
     b_nom = b_test.with_power(S["P_dbw"])
     st = start_for(b_nom)
     phi_rand = sm.init_phi(b_test, "random", make_rng(g["seed"], "rand-test"))
+    G9 = list(S.get("Gamma_fig9_db", []))
+    if G9:                                         # Fig. 9 / 10: the test channels at P_fig9, each Gamma
+        b9 = {G: b_test.with_power(S["P_fig9_dbw"]).with_gamma(G) for G in G9}
+        st9 = {G: start_for(b9[G]) for G in G9}
+    sigma = math.sqrt(b_test.sigma2)
     out = {}
     for name, r in rec["nets"].items():
         if only is not None and name not in only:
@@ -199,8 +208,21 @@ def part_scale(folder, profile: str, only=None, g=GRID, log=print) -> dict:
             out[name] = evaluate(net, b_nom, st, trace=True)[0]
         if kind == "phr":
             seed_torch(g["seed"], "untrained", profile, r["s"])
-            out[f"untrained-s{r['s']}"] = evaluate(make_net("phr", S["T"], S["J"], S["R"]), b_nom, st,
+            out[f"untrained-s{r['s']}"] = evaluate(make_net("phr", S["T"], S["J"], S["R"], tau0=tau0), b_nom, st,
                                                    trace=True)[0]
+        if kind == "g":                               # a per-Gamma network at its Gamma, with the SER
+            G = r["Gamma_db"]
+            rec_, o = evaluate(net, b9[G], st9[G])
+            y = sm.received(b9[G], o["X"], o["phi"]).numpy()
+            rec_["ser"] = round_sig(comms.ser_per_instance(y, b9[G].s.numpy(), sigma, b9[G].order, g["n_noise"],
+                                                           make_rng(g["seed"], "ser", "prop", r["s"], G)))
+            out[name] = rec_
+        if kind == "radar" and G9:                    # the radar-only design at P_fig9, checked against each Gamma
+            _, o = evaluate(net, b9[G9[0]], st9[G9[0]], qos=False)
+            for G in G9:
+                out[f"{name}@G{G:g}"] = dict(
+                    ok=round_sig(feasible_mask(b9[G], o["X"], o["phi"])),
+                    viol=round_sig((sm.ci_values(b9[G], o["X"], o["phi"]) / b9[G].gamma).amax((1, 2))))
         if kind in ("phr", "radar", "rand"):          # Fig. 8: every power, as part_fig8 runs the book's nets
             for Pd in g["P_list_dbw"]:
                 bp = b_test.with_power(Pd)
