@@ -173,7 +173,7 @@ def part_conv(su: Setup, log=print):
 
 RUNNERS = dict(fig8=part_fig8, fig9=part_fig9, conv=part_conv)
 #: training profiles evaluated by :func:`part_scale` (``eval_<profile>.json``)
-SCALE_PROFILES = ("mid", "midtau", "paper")
+SCALE_PROFILES = ("mid", "midtau", "paper", "papertau")
 
 
 def part_scale(folder, profile: str, only=None, g=GRID, log=print) -> dict:

@@ -79,6 +79,8 @@ def tau0_for(J: int, R: int) -> float:
 PROFILES["midtau"] = dict(PROFILES["mid"], tau0=tau0_for(10, 10), seeds=5, kinds=["phr", "alm"],
                           P_fig9_dbw=10.0, Gamma_fig9_db=[0.0, 10.0, 20.0, 30.0, 40.0], seeds_fig9=3,
                           kinds_aux=["radar", "rand"], seeds_aux=5)
+# ``papertau``: the paper-depth PHR network of ``paper`` with the step-budget rule (one seed)
+PROFILES["papertau"] = dict(PROFILES["paper"], tau0=tau0_for(10, 10), kinds=["phr"])
 
 
 def files(profile: str) -> tuple[str, str]:
