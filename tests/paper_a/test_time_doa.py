@@ -148,9 +148,10 @@ def test_load_scale_is_stale_when_a_network_file_changes(folder, tmp_path):
 @pytest.fixture(scope="module")
 def folder_tau(tmp_path_factory):
     """A ``midtau``-like record: PHR, per-Gamma networks and radar-only, with a step scale tau0."""
+    torch.set_default_dtype(torch.float64)        # as the evaluation job runs (eval_doa.main)
     out = tmp_path_factory.mktemp("doa_midtau")
     p = dict(td.PROFILES["smoke"], kinds=["phr"], seeds=1, batch=None, tau0=0.05, P_fig9_dbw=10.0,
-             Gamma_fig9_db=[0.0, 20.0], seeds_fig9=1, kinds_aux=["radar"], seeds_aux=1)
+             Gamma_fig9_db=[-20.0, 40.0], seeds_fig9=1, kinds_aux=["radar"], seeds_aux=1)
     rec = dict(profile="midtau", sizes=p, nets={})
     for job in td.plan(p):
         seed_torch(5, job["name"])
@@ -164,17 +165,22 @@ def folder_tau(tmp_path_factory):
 def test_scale_part_runs_per_gamma_networks_with_ser_and_radar_against_each_gamma(folder_tau):
     folder, p = folder_tau
     d = ev.part_scale(folder, "midtau", None, TINY, log=lambda *a: None)
-    assert sorted(d) == ["g0-s0", "g20-s0", "phr-s0", "phr-s0@P20", "radar-s0@G0", "radar-s0@G20",
+    assert sorted(d) == ["g-20-s0", "g40-s0", "phr-s0", "phr-s0@P20", "radar-s0@G-20", "radar-s0@G40",
                          "radar-s0@P20", "untrained-s0"]
-    for G in (0, 20):
+    for G in (-20, 40):
         r = d[f"g{G}-s0"]
         assert len(r["ser"]) == TINY["n_test"] and all(0 <= v <= 1 for v in r["ser"])
         # the per-Gamma network runs at P_fig9 and its own Gamma: its record is that evaluation
         b = sm_batch(p, TINY).with_power(p["P_fig9_dbw"]).with_gamma(G)
         o = run_doa(td.load_net(folder / f"midtau-g{G}-s0.pt"), b, start=start_for(b))
         np.testing.assert_allclose(r["crb"], o["crb"].numpy(), rtol=1e-6)
-    # a stricter Gamma cannot make more radar-only designs feasible (same designs, checked twice)
-    assert sum(d["radar-s0@G20"]["ok"]) <= sum(d["radar-s0@G0"]["ok"])
+    # the radar-only design at P_fig9 (no QoS), checked against each Gamma's CI constraints
+    from risisac.paper_a.doa_net import feasible_mask
+    b9 = sm_batch(p, TINY).with_power(p["P_fig9_dbw"])
+    o = run_doa(td.load_net(folder / "midtau-radar-s0.pt"), b9, qos=False, start=start_for(b9))
+    for G in (-20, 40):
+        assert d[f"radar-s0@G{G}"]["ok"] == [float(v) for v in feasible_mask(b9.with_gamma(G), o["X"], o["phi"])]
+    assert d["radar-s0@G-20"]["ok"] != d["radar-s0@G40"]["ok"]      # the two thresholds tell designs apart
 
 
 def sm_batch(p, g):
