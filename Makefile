@@ -95,7 +95,7 @@ html: venv
 
 ## Heavy training jobs: artefacts + JSON record under models/<chapter>/ (see tools/train.py).
 train: venv
-	@test -n "$(CHAPTER)" || { echo "usage: make train CHAPTER=<name> PROFILE=book|smoke|paper|mid"; exit 2; }
+	@test -n "$(CHAPTER)" || { echo "usage: make train CHAPTER=<name> PROFILE=book|smoke|paper (DoA also: mid|midtau|papertau)"; exit 2; }
 	python tools/train.py $(CHAPTER) --profile $(PROFILE)
 
 ## Tests -------------------------------------------------------------------

@@ -177,9 +177,10 @@ def test_scale_part_runs_per_gamma_networks_with_ser_and_radar_against_each_gamm
     # the radar-only design at P_fig9 (no QoS), checked against each Gamma's CI constraints
     from risisac.paper_a.doa_net import feasible_mask
     b9 = sm_batch(p, TINY).with_power(p["P_fig9_dbw"])
-    o = run_doa(td.load_net(folder / "midtau-radar-s0.pt"), b9, qos=False, start=start_for(b9))
+    o = run_doa(td.load_net(folder / "midtau-radar-s0.pt"), b9, qos=False, start=start_for(b9.with_gamma(-20.0)))   # the first Gamma's start
     for G in (-20, 40):
         assert d[f"radar-s0@G{G}"]["ok"] == [float(v) for v in feasible_mask(b9.with_gamma(G), o["X"], o["phi"])]
+        np.testing.assert_allclose(d[f"radar-s0@G{G}"]["crb"], o["crb"].numpy(), rtol=1e-6)
     assert d["radar-s0@G-20"]["ok"] != d["radar-s0@G40"]["ok"]      # the two thresholds tell designs apart
 
 

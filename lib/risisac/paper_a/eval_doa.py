@@ -177,14 +177,15 @@ SCALE_PROFILES = ("mid", "midtau", "paper", "papertau")
 
 
 def part_scale(folder, profile: str, only=None, g=GRID, log=print) -> dict:
-    """The networks of a scale profile (``mid``, ``midtau``: seed ensembles, ``paper``: the paper's
-    depth) on the conv part's test channels: PHR and ALM at the nominal point, CRB after each layer,
+    """The networks of a scale profile (``mid``, ``midtau``: seed ensembles, ``paper``, ``papertau``:
+    the paper's depth) on the conv part's test channels: PHR and ALM at the nominal point, CRB after each layer,
     raw and repaired, plus the untrained PHR architecture of the same sizes and step scale ``tau0``
     (one per seed, ``seed_torch(seed, "untrained", profile, s)``); PHR, radar-only and random-RIS
     networks at every power of ``P_list_dbw`` (keys ``<name>@P<P>``, the starts and random RIS of
     :func:`part_fig8`); per-Gamma networks ``g<G>-s<s>`` at ``P_fig9_dbw`` and their Gamma with the
     SER (the noise streams of :func:`part_fig9`), and the radar-only designs at ``P_fig9_dbw``
-    checked against each Gamma (keys ``radar-s<s>@G<G>``: ok, viol). ``only``: these network
+    checked against each Gamma (keys ``radar-s<s>@G<G>``: crb, ok, viol; the design of
+    :func:`part_fig9`, from the first Gamma's start). ``only``: these network
     names (shards)."""
     rec = td.load_record(folder, profile)
     S = rec["sizes"]
@@ -218,10 +219,10 @@ def part_scale(folder, profile: str, only=None, g=GRID, log=print) -> dict:
                                                            make_rng(g["seed"], "ser", "prop", r["s"], G)))
             out[name] = rec_
         if kind == "radar" and G9:                    # the radar-only design at P_fig9, checked against each Gamma
-            _, o = evaluate(net, b9[G9[0]], st9[G9[0]], qos=False)
+            rec_, o = evaluate(net, b9[G9[0]], st9[G9[0]], qos=False)
             for G in G9:
                 out[f"{name}@G{G:g}"] = dict(
-                    ok=round_sig(feasible_mask(b9[G], o["X"], o["phi"])),
+                    crb=rec_["crb"], ok=round_sig(feasible_mask(b9[G], o["X"], o["phi"])),
                     viol=round_sig((sm.ci_values(b9[G], o["X"], o["phi"]) / b9[G].gamma).amax((1, 2))))
         if kind in ("phr", "radar", "rand"):          # Fig. 8: every power, as part_fig8 runs the book's nets
             for Pd in g["P_list_dbw"]:

@@ -27,7 +27,9 @@ single-thread processes, run twice) and
 ``paper`` (PHR and ALM, one seed each, at the paper's ``T = 60, J = 10, R = 10, B = 800``,
 5 Adam steps of mini-batches of 50 per layer -- the paper gives neither the number of
 steps nor the batch; one Adam step costs about 5.5 s on one core, so 15 steps per layer
-would take about 2 h per network). ``mid`` and ``paper`` write ``<profile>-<name>.pt``
+would take about 2 h per network). ``midtau`` and ``papertau`` are ``mid`` and ``paper`` with
+the step-budget rule :func:`tau0_for` (``midtau`` adds per-Gamma networks; ``papertau`` is the
+PHR network only). ``mid`` and ``paper`` write ``<profile>-<name>.pt``
 and ``<profile>_record.json`` beside the book's files. The job resumes: a network whose
 file exists is skipped; ``only`` restricts it to some networks (parallel processes).
 """
@@ -102,13 +104,17 @@ def plan(p: dict) -> list[dict]:
     """Every network of a profile: dict(name, kind, s, K, P_dbw, Gamma_db), most important first."""
     jobs = []
     add = lambda kind, s, **kw: jobs.append(dict(name=f"{kind}-s{s}", kind=kind, s=s, **kw))
+
+    def add_fig9():                                    # the per-Gamma networks of Fig. 9 (left)
+        for s in range(p.get("seeds_fig9", 0)):
+            for g in p["Gamma_fig9_db"]:
+                jobs.append(dict(name=f"g{g:g}-s{s}", kind="g", s=s, P_dbw=p["P_fig9_dbw"], Gamma_db=g))
+
     if "kinds" in p:                                   # the scale profiles: some kinds only
         for s in range(p["seeds"]):
             for kind in p["kinds"]:
                 add(kind, s)
-        for s in range(p.get("seeds_fig9", 0)):
-            for g in p["Gamma_fig9_db"]:
-                jobs.append(dict(name=f"g{g:g}-s{s}", kind="g", s=s, P_dbw=p["P_fig9_dbw"], Gamma_db=g))
+        add_fig9()
         for s in range(p.get("seeds_aux", 0)):
             for kind in p.get("kinds_aux", []):
                 add(kind, s)
@@ -124,9 +130,7 @@ def plan(p: dict) -> list[dict]:
     for s in range(p["seeds_aux"]):
         add("radar", s)
         add("rand", s)
-    for s in range(p["seeds_fig9"]):
-        for g in p["Gamma_fig9_db"]:
-            jobs.append(dict(name=f"g{g:g}-s{s}", kind="g", s=s, P_dbw=p["P_fig9_dbw"], Gamma_db=g))
+    add_fig9()
     return jobs
 
 
