@@ -51,25 +51,58 @@ def _run_both(new, old, pr, phi0):
         return new(pr, s), old(pr, so)
 
 
-def _close(a, o, tol):
-    for k in ("x", "phi", "v", "vphi", "mu1", "mu2", "beta_x", "beta_phi"):
+_KEYS = ("x", "phi", "v", "vphi", "mu1", "mu2", "beta_x", "beta_phi")
+
+
+def _dev(a, o):
+    """Largest deviation of two engine states, relative to each field's scale (at least 1)."""
+    out = 0.0
+    for k in _KEYS:
         A, O = getattr(a, k), getattr(o, k)
         if A is None:
             assert O is None
             continue
-        assert float((A - O).abs().max()) <= tol * max(1.0, float(O.abs().max())), k
+        out = max(out, float((A - O).abs().max()) / max(1.0, float(O.abs().max())))
+    return out
 
 
-@pytest.mark.parametrize("kw, T, tol", [
-    (dict(), 3, 1e-10),
-    (dict(alm="phr"), 1, 1e-10),
-    (dict(variant="paper"), 2, 1e-10),
-    (dict(cautious=0.0, tau0=0.3), 2, 1e-10),
+def _close(a, o, tol):
+    assert _dev(a, o) <= tol, (_dev(a, o), tol)
+
+
+def _roundoff_tolerance(new, old, make_problem, phi0):
+    """The tolerance of an engine comparison, derived from the computation itself.
+
+    Two engines doing the same arithmetic in another order differ by round-off amplified
+    by the iteration's conditioning. We measure that amplification directly: the reference
+    engine's own change when its input is perturbed at machine-epsilon level (relative
+    ``eps`` noise on phi0, three draws). The allowed difference is 100x the larger of that
+    sensitivity and 64 eps: observed engine differences are 0.7-1.1x the sensitivity
+    (1e-15 to 1.7e-10 relative, on two x86-64 CPUs), so 100x is the headroom."""
+    eps = torch.finfo(torch.float64).eps
+    _, o = _run_both(new, old, make_problem(phi0), phi0)
+    g = torch.Generator().manual_seed(1)
+    sens = 0.0
+    for _ in range(3):
+        ph = phi0 * (1 + eps * (torch.rand(phi0.shape, generator=g, dtype=torch.float64) - 0.5))
+        _, o2 = _run_both(new, old, make_problem(ph), ph)
+        sens = max(sens, _dev(o2, o))
+    return 100 * max(sens, 64 * eps)
+
+
+@pytest.mark.parametrize("kw, T", [
+    (dict(), 3),
+    (dict(alm="phr"), 1),
+    (dict(variant="paper"), 2),
+    (dict(cautious=0.0, tau0=0.3), 2),
 ])
-def test_fast_engine_equals_reference_engine(prob, kw, T, tol):
-    """Same weights, same problem: the fast engine reproduces the old engine to round-off."""
+def test_fast_engine_equals_reference_engine(prob, kw, T):
+    """Same weights, same problem: the fast engine reproduces the old engine to round-off
+    (the round-off amplification of this iteration, measured, with 100x headroom)."""
     b, X0, phi0 = prob
     new, old = _pair(T, 2, 3, **kw)
+    tol = _roundoff_tolerance(new, old, lambda ph: pu.DetectionProblem(b, X0, ph), phi0)
+    assert tol < 1e-6                                    # the comparison still means something
     pr = pu.DetectionProblem(b, X0, phi0)
     a, o = _run_both(new, old, pr, phi0)
     _close(a, o, tol)
@@ -80,10 +113,10 @@ def test_fast_engine_equals_reference_engine(prob, kw, T, tol):
 def test_fast_engine_equals_reference_without_qos_and_without_phi(prob):
     b, X0, phi0 = prob
     new, old = _pair(2, 2, 2)
-    for pr in (pu.DetectionProblem(b, X0, phi0, qos=False),
-               pu.DetectionProblem(b, X0, phi0, optimize_phi=False)):
-        a, o = _run_both(new, old, pr, phi0)
-        _close(a, o, 1e-10)
+    for kw in (dict(qos=False), dict(optimize_phi=False)):
+        make = lambda ph, kw=kw: pu.DetectionProblem(b, X0, ph, **kw)   # noqa: E731
+        a, o = _run_both(new, old, make(phi0), phi0)
+        _close(a, o, _roundoff_tolerance(new, old, make, phi0))
     pr = pu.DetectionProblem(b, X0, phi0, optimize_phi=False)
     a, _ = _run_both(new, old, pr, phi0)
     assert torch.equal(a.phi, phi0)

@@ -134,17 +134,66 @@ def fmt_num(v: float, decimals: int) -> str:
     return s[1:] if s.startswith("-") and float(s) == 0 else s
 
 
-def fmt_est(est: Estimate, sig: int = 1) -> str:
+def _side(v: float, edge: float) -> int:
+    return (v > edge) - (v < edge)
+
+
+def fmt_est(est: Estimate, sig: int = 1, band=None) -> str:
     """``mean [lo, hi] (n = .)`` at the precision the interval supports.
 
     A proportion is shown as ``k/n = p [lo, hi]``; an exact number with 4
-    significant digits.
+    significant digits. With a ``band = (lo, hi)`` more decimals are shown where
+    needed so that every printed end of the interval lies on the same side of every
+    band edge as the unrounded one (a reader can compare the two).
     """
+    edges = [float(b) for b in (band or ()) if b is not None and math.isfinite(float(b))]
+    ends = (est.mean,) if est.kind == "exact" else (est.lo, est.hi)
+
+    def resolves(d: int) -> bool:
+        return all(_side(float(fmt_num(v, d)), b) == _side(v, b) for v in ends for b in edges
+                   if math.isfinite(v))
     if est.kind == "exact":
-        return f"{est.mean:.4g}"
-    d = decimals_for(est, sig)
+        v = est.mean
+        if not math.isfinite(v):
+            return str(v)
+        ref = abs(v) if v != 0 else 1.0
+        d = max(0, 4 - 1 - int(math.floor(math.log10(ref))))
+        if not edges:
+            return f"{v:.4g}"
+        while not resolves(d) and d < 15:
+            d += 1
+        return fmt_num(v, d) if (abs(v) >= 1e-3 or v == 0) else f"{v:.{max(4, d + int(math.floor(math.log10(ref))) + 1)}g}"
+    d = decimals_for(est, sig) if est.kind != "proportion" else 2
+    while edges and not resolves(d) and d < 15:
+        d += 1
     if est.kind == "proportion":
         k = int(round(est.mean * est.n))
-        return f"{k}/{est.n} = {est.mean:.2f} [{est.lo:.2f}, {est.hi:.2f}]"
+        return f"{k}/{est.n} = {fmt_num(est.mean, d)} [{fmt_num(est.lo, d)}, {fmt_num(est.hi, d)}]"
     return (f"{fmt_num(est.mean, d)} [{fmt_num(est.lo, d)}, {fmt_num(est.hi, d)}]"
             f" (n = {est.n})")
+
+
+def cluster_means(values, clusters) -> np.ndarray:
+    """Means of ``values`` within each cluster (``clusters`` labels, same shape), in
+    the order the labels first appear: the independent units of correlated draws
+    (designs on the same channel, angle pairs of one realisation)."""
+    v = np.asarray(values, float).ravel()
+    g = np.asarray(clusters).ravel()
+    if v.shape != g.shape:
+        raise ValueError(f"cluster_means: {v.shape} values against {g.shape} labels")
+    _, first, inv = np.unique(g, return_index=True, return_inverse=True)
+    sums = np.bincount(inv, weights=v)
+    cnt = np.bincount(inv)
+    order = np.argsort(first)
+    return (sums / cnt)[order]
+
+
+def cluster_mean_ci(values, clusters) -> Estimate:
+    """Mean of correlated draws with its 95 % interval over the clusters (n = number of
+    clusters, each cluster weighted equally: the mean of the cluster means). For a share
+    (booleans) the interval is clipped to [0, 1] and the kind is ``clustered share``."""
+    v = np.asarray(values).ravel()
+    e = mean_ci(cluster_means(v.astype(float), clusters))
+    if v.dtype == bool:
+        return Estimate(e.mean, max(0.0, e.lo), min(1.0, e.hi), e.n, e.sd, "clustered share")
+    return Estimate(e.mean, e.lo, e.hi, e.n, e.sd, "clustered mean")

@@ -158,14 +158,18 @@ def start_for(batch: sm.SLPBatch, mode: str = "ris", rng=None, phi0=None):
 def run_doa(net: UnfoldedADMM, batch: sm.SLPBatch, mode: str = "ris", qos: bool = True, rng=None,
             trace: bool = False, phi0=None, start=None, layers: int | None = None):
     """Run a (trained) network, no repair: dict(X, phi, crb, f0, start=(X0, phi0), trace)
-    (trace = CRB after each layer, column 0 the start; ``layers`` runs only the first ones)."""
+    (trace = CRB after each layer, column 0 the start; ``layers`` runs only the first ones).
+    A given ``start`` is returned as the same tensors; with no layer run, so is the design."""
     pr, s = make_problem(batch, mode, qos, rng, phi0=phi0, start=start)
-    start = (pr.a * s.x, s.phi)
+    start = (pr.a * s.x, s.phi) if start is None else tuple(start)
     tr = [pr.f0.clone()]
-    with torch.no_grad():
-        s = net(pr, s, layers=layers,
-                trace=(lambda t, st: tr.append(crb(pr.ch, pr.a * st.x, st.phi))) if trace else None)
-    X, phi = pr.a * s.x, s.phi
+    if (net.T if layers is None else min(layers, net.T)) == 0:
+        X, phi = start
+    else:
+        with torch.no_grad():
+            s = net(pr, s, layers=layers,
+                    trace=(lambda t, st: tr.append(crb(pr.ch, pr.a * st.x, st.phi))) if trace else None)
+        X, phi = pr.a * s.x, s.phi
     return dict(X=X, phi=phi, crb=crb(pr.ch, X, phi), f0=pr.f0, start=start,
                 trace=torch.stack(tr, -1) if trace else None)
 
