@@ -5,11 +5,15 @@ from risisac.book import progress, timing
 
 
 def test_time_call_and_ratio_table():
-    t = timing.time_call(lambda: time.sleep(0.01), repeats=3, warmup=0)
-    assert 0.009 <= t < 0.5
+    t = timing.time_call(lambda: time.sleep(0.05), repeats=3, warmup=0, clock="wall")
+    assert 0.045 <= t < 1.0
+    # CPU time: a sleep costs (almost) none, a busy loop does
+    assert timing.time_call(lambda: time.sleep(0.05), repeats=3, warmup=0) < 0.5 * t
+    busy = timing.time_call(lambda: sum(i * i for i in range(200_000)), repeats=3, warmup=0)
+    assert busy > 1e-3
     with timing.Stopwatch() as sw:
-        time.sleep(0.005)
-    assert sw.seconds >= 0.004
+        time.sleep(0.05)
+    assert sw.seconds >= 0.045 and sw.cpu_seconds < 0.5 * sw.seconds
     text = timing.ratio_table({"a": 2.0, "b": 1.0}, "b", title="Table")
     assert text.splitlines()[0] == "Table" and "ratio to b" in text and "2" in text.splitlines()[-2]
 
