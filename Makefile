@@ -144,9 +144,13 @@ build-check: venv
 	python tools/check_html.py
 
 ## Re-run one chapter (its current .md source) with new parameters, never touching the committed pair.
+# CHAPTER and ARGS reach the script through the environment, never through the shell's parser:
+# tools/run_chapter.py checks CHAPTER against the chapter list and splits ARGS like a shell would.
+run: export RUN_CHAPTER = $(value CHAPTER)
+run: export RUN_ARGS = $(value ARGS)
 run: venv
-	@test -n "$(CHAPTER)" || { echo "usage: make run CHAPTER=<name> ARGS='-p N 128'"; exit 2; }
-	RISISAC_PROGRESS=1 python tools/run_chapter.py $(CHAPTER) $(if $(HTML),--html) -- $(ARGS)
+	@test -n "$$RUN_CHAPTER" || { echo "usage: make run CHAPTER=<name> ARGS='-p N 128'"; exit 2; }
+	RISISAC_PROGRESS=1 python tools/run_chapter.py --from-env $(if $(HTML),--html)
 
 ## A real browser: every page in headless Chromium, screenshots in _build/screens/.
 browser-check: venv

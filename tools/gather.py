@@ -73,12 +73,30 @@ def execution(name: str) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
-def counts(led: dict) -> dict:
-    return {v: sum(c["verdict"] == v for c in led["claims"]) for v in VERDICTS}
+def counts(led: dict, timing: bool = False) -> dict:
+    """Verdict counts of the claims that do not depend on a timing (``timing=True``: of the
+    timing claims only). The headline counts leave timing claims out: their verdicts depend
+    on the machine and its load, and are listed apart."""
+    return {v: sum(c["verdict"] == v for c in led["claims"] if bool(c.get("timing")) == timing)
+            for v in VERDICTS}
 
 
 def verdict_span(v: str, text=None) -> str:
     return f'<span class="verdict-{v.replace(" ", "-")}">{e(v if text is None else text)}</span>'
+
+
+def paper_cell(c: dict) -> str:
+    """The paper's value, the band and where it comes from (quote, book's band, amendment)."""
+    out = e(num(c["paper"]))
+    if c.get("band_by") == "book":
+        out += f"<br><small><b>book's band</b>: {e(c.get('band_reason') or '')}</small>"
+    if c.get("quote"):
+        out += f"<br><small><i>&ldquo;{e(c['quote'])}&rdquo;</i></small>"
+    for a in c.get("amended") or []:
+        out += (f"<br><small><b>amended after data</b>: earlier band {e(a['band'])}"
+                + (f", earlier value {e(num(a['value']))}" if a.get("value") is not None else "")
+                + f" ({e(a['reason'])})</small>")
+    return out
 
 
 def ours(c: dict) -> str:
@@ -94,16 +112,22 @@ def ours(c: dict) -> str:
 def summary_table(link_prefix: str) -> str:
     """Verdict counts per chapter (one HTML block, no blank lines: a MyST raw-HTML block)."""
     rows = ['<table class="report"><thead><tr><th>chapter</th>'
-            + "".join(f"<th>{e(v)}</th>" for v in VERDICTS) + "<th>checks</th></tr></thead><tbody>"]
+            + "".join(f"<th>{e(v)}</th>" for v in VERDICTS)
+            + "<th>timing claims</th><th>checks</th></tr></thead><tbody>"]
     total = dict.fromkeys(VERDICTS, 0)
+    timing_total = [0, 0]
     checks_total = [0, 0]
     for name in chapters():
         led = ledger(name)
         link = f'<a href="{link_prefix}{name}.html" title="{e(title(name))}">{e(short_title(name))}</a>'
         if led is None:
-            rows.append(f"<tr><td>{link}</td>" + "<td>-</td>" * (len(VERDICTS) + 1) + "</tr>")
+            rows.append(f"<tr><td>{link}</td>" + "<td>-</td>" * (len(VERDICTS) + 2) + "</tr>")
             continue
         cnt = counts(led)
+        tim = counts(led, timing=True)
+        n_tim, ok_tim = sum(tim.values()), tim["reproduced"]
+        timing_total[0] += ok_tim
+        timing_total[1] += n_tim
         for v in VERDICTS:
             total[v] += cnt[v]
         checks = led.get("checks", [])
@@ -113,8 +137,10 @@ def summary_table(link_prefix: str) -> str:
         rows.append(f"<tr><td>{link}</td>"
                     + "".join(f"<td>{verdict_span(v, cnt[v]) if cnt[v] else 0}</td>"
                               for v in VERDICTS)
+                    + f"<td>{f'{n_tim} ({ok_tim} reproduced)' if n_tim else '-'}</td>"
                     + f"<td>{f'{ok} of {len(checks)} pass' if checks else '-'}</td></tr>")
     rows.append("<tr><td><b>all chapters</b></td>" + "".join(f"<td><b>{total[v]}</b></td>" for v in VERDICTS)
+                + f"<td><b>{timing_total[1]} ({timing_total[0]} reproduced)</b></td>"
                 + (f"<td><b>{checks_total[0]} of {checks_total[1]} pass</b></td></tr>" if checks_total[1]
                    else "<td>-</td></tr>"))
     rows.append("</tbody></table>")
@@ -143,8 +169,9 @@ def claims_table(name: str, led: dict) -> str:
     for c in led["claims"]:
         link = f'<a href="../notebooks/{name}.html#claim-{e(c["id"])}"><code>{e(c["id"])}</code></a>'
         note = f'<br><small>{e(c["note"])}</small>' if c.get("note") else ""
-        rows.append(f"<tr><td>{link} ({e(c['source'])}): {e(c['statement'])}{note}</td>"
-                    f"<td>{e(num(c['paper']))}</td><td>{ours(c)}</td><td>{e(c.get('n', '-'))}</td>"
+        timing = " <small>(timing)</small>" if c.get("timing") else ""
+        rows.append(f"<tr><td>{link} ({e(c['source'])}): {e(c['statement'])}{timing}{note}</td>"
+                    f"<td>{paper_cell(c)}</td><td>{ours(c)}</td><td>{e(c.get('n', '-'))}</td>"
                     f"<td>{e(num(c['tolerance']))}</td><td>{verdict_span(c['verdict'])}</td></tr>")
     rows.append("</tbody></table>")
     return "".join(rows)
@@ -177,6 +204,14 @@ def report() -> str:
            "the paper leaves undefined (the note says why). *Checks* are statements true by",
            "construction or verifications of our own code; they are shown apart and are not counted",
            "as reproduced claims. Each claim links to its place in its chapter.", "",
+           "Every claim was *declared* before the data that test it: the paper's value and band",
+           "come with the sentence of the paper they rest on (quoted under the value). Where the",
+           "band is a number of the book's choosing and not the paper's words, it is marked",
+           "**book's band** with its reason. A declaration changed after its data had been produced",
+           "is marked **amended after data**, with the earlier band and the reason. *Timing claims*",
+           "are ratios of CPU times measured in one run; their verdicts depend on the machine and its",
+           "load, so the verdict counts below leave them out and count them apart (the paper's",
+           "absolute times on its own hardware are context, never a band).", "",
            "## Verdicts per chapter", "", summary_table("../notebooks/"), "",
            "## Execution statistics", "",
            "Wall time of each chapter's committed execution (`make execute`: the `book` profile, then",
@@ -190,9 +225,12 @@ def report() -> str:
             out += ["*No ledger yet.*", ""]
             continue
         cnt = counts(led)
+        tim = counts(led, timing=True)
         out += [f"Chapter [`{name}`](../notebooks/{name}.ipynb), profile `{led['profile']}`, commit "
                 f"`{led.get('commit', 'unknown')}`: "
-                + ", ".join(f"{cnt[v]} {v}" for v in VERDICTS) + ".", "", claims_table(name, led), ""]
+                + ", ".join(f"{cnt[v]} {v}" for v in VERDICTS)
+                + (f"; timing claims: " + ", ".join(f"{tim[v]} {v}" for v in VERDICTS if tim[v])
+                   if sum(tim.values()) else "") + ".", "", claims_table(name, led), ""]
         if led.get("checks"):
             out += [f"Checks ({sum(c['passed'] for c in led['checks'])} of {len(led['checks'])} pass):", "",
                     checks_table(name, led), ""]
