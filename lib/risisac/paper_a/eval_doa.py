@@ -44,7 +44,8 @@ import numpy as np
 import torch
 
 from .. import comms
-from ..book.ledger import git_commit, round_sig
+from ..book.artefacts import ArtefactError, load_json
+from ..book.ledger import digests, git_commit, round_sig
 from ..book.rng import make_rng, seed_torch
 from . import model as sm
 from . import train_doa as td
@@ -239,9 +240,21 @@ def write_json(path: Path, data, folder, profile: str = "book", g=GRID, seconds=
     torch version and time (the format of every ``eval_*.json``)."""
     meta = dict(grid=g, record_sha=record_sha(folder, profile), record_profile=profile, commit=git_commit(),
                 torch=torch.__version__, started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                seconds=seconds, **extra)
+                seconds=seconds, declarations=declarations_for(Path(path).name), **extra)
     Path(path).write_text(json.dumps(dict(meta=meta, data=data), separators=(",", ":")))
     return Path(path)
+
+
+def declarations_for(filename: str) -> dict:
+    """Digests of the chapter's claim declarations whose data ``filename`` carries (stored in its
+    meta: the chapter checks them on load, so a declaration changed after its data were produced
+    shows as amended)."""
+    from .spec_doa import CLAIMS
+    return digests(CLAIMS, [k for k, c in CLAIMS.items() if Path(c.artefact).name == filename])
+
+
+def _restore(name: str) -> str:
+    return f"python -m risisac.paper_a.eval_doa {name}"
 
 
 def net_shas(folder, profile: str, names) -> dict:
@@ -272,17 +285,23 @@ def merge_shards(folder, profile: str, g=GRID) -> Path:
     return out
 
 
-def load_scale(folder, profile: str, g=GRID, name: str | None = None, meta: bool = False):
+def load_scale(folder, profile: str, g=GRID, name: str | None = None, meta: bool = False, required: bool = False):
     """The stored :func:`part_scale` evaluation ``eval_<name or profile>.json`` of ``profile``'s
     networks; None if absent, of another grid, or stale (its ``net_sha`` differs from the network
     files now in ``folder``: networks added to the record since do not make it stale).
+    ``required=True`` (the book's grid): absent or stale stops with
+    :class:`risisac.book.artefacts.ArtefactError` instead. A damaged file always stops.
     ``meta=True`` returns ``(data, meta)``."""
     f = Path(folder) / f"eval_{name or profile}.json"
-    if not f.exists():
+    what = f"the stored evaluation of the {profile!r} DoA networks"
+    if not f.exists() and not required:
         return None
-    e = json.loads(f.read_text())
+    e = load_json(f, what, _restore(profile))
     sha = e["meta"].get("net_sha", {})
     if e["meta"]["grid"] != g or not sha or sha != net_shas(folder, profile, list(sha)):
+        if required:
+            raise ArtefactError(f"{f} ({what}) was computed for other network files or another grid; "
+                                f"regenerate it with `{_restore(profile)}`")
         return None
     return (e["data"], e["meta"]) if meta else e["data"]
 
@@ -292,17 +311,23 @@ def evaluate_all(su: Setup, log=print) -> dict:
     return {p: RUNNERS[p](su, log) for p in PARTS}
 
 
-def load(folder, g=GRID) -> dict | None:
+def load(folder, g=GRID, required: bool = False) -> dict | None:
     """The stored evaluation of ``folder`` if it exists for grid ``g`` and the folder's current
-    training record; else None (the chapter then evaluates live)."""
+    training record; else None (the chapter then evaluates live). ``required=True`` (the book's
+    grid): a missing or stale file stops with :class:`risisac.book.artefacts.ArtefactError`
+    naming it and the command that regenerates it. A damaged file always stops."""
     folder = Path(folder)
     files = {p: folder / f"eval_{p}.json" for p in PARTS}
-    if not all(f.exists() for f in files.values()):
+    if not required and not all(f.exists() for f in files.values()):
         return None
-    E = {p: json.loads(f.read_text()) for p, f in files.items()}
+    E = {p: load_json(f, f"the stored DoA evaluation ({p})", _restore(p)) for p, f in files.items()}
     sha = record_sha(folder)
-    if any(e["meta"]["grid"] != g or e["meta"]["record_sha"] != sha for e in E.values()):
-        return None
+    for p, e in E.items():
+        if e["meta"]["grid"] != g or e["meta"]["record_sha"] != sha:
+            if required:
+                raise ArtefactError(f"{files[p]} (the stored DoA evaluation ({p})) was computed for another "
+                                    f"training record or grid; regenerate it with `{_restore(p)}`")
+            return None
     return {p: e["data"] for p, e in E.items()}
 
 

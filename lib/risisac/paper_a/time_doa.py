@@ -17,11 +17,14 @@ into ``eval_timing.json`` (``merge``), which the chapter reads:
 * ``equal --group g``: what unfolding buys. On ``GRID_T["n_equal"]`` channels at the nominal
   point (group ``g`` of the test channels ``make_rng(seed, "time-equal", g)``), the trained
   paper-depth network and the same PHR-ALM-DFP iteration with untrained step-size MLPs
-  (``seed_torch(seed, "iterative")``) for ``T_iter`` layers, from the same start; wall time
+  (``seed_torch(seed, "iterative")``) for ``T_iter`` layers, from the same start; the time
   after each layer (the states are kept and their CRB computed after the clock stops) and the
   CRB of each instance after each layer.
 
-Times are seconds per instance (a call's time divided by its batch size).
+Times are seconds per instance (a call's time divided by its batch size), in CPU time of the
+process (``time.process_time``) since this job records ``clock = "cpu"`` in its meta; a stored
+file without that field was timed as wall time (``time.perf_counter``) inside single-thread
+processes, one per core (the chapter says which).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import numpy as np
 import torch
 
 from ..book.rng import make_rng, seed_torch
+from ..book.timing import CLOCKS
 from . import model as sm
 from . import train_doa as td
 from .crb import crb
@@ -43,6 +47,8 @@ from .doa_net import make_net, make_problem, run_doa, start_for
 from .unsupervised import UnsupervisedNet, run_unsupervised
 
 GRID_T = dict(seed=7, N=[32, 64, 128], instances=4, reps=5, T_iter=120, n_equal=8)
+#: the clock of every new measurement (CPU time of the process)
+CLOCK = "cpu"
 PARTS = ("cell", "equal", "merge")
 
 
@@ -86,22 +92,23 @@ def time_sides(sides: dict, instances: int, reps: int, first_rep: int = 0, warm:
     order = list(sides)
     for r in range(first_rep, first_rep + reps):
         for k in (order if r % 2 == 0 else order[::-1]):
-            t0 = time.perf_counter()
+            t0 = CLOCKS[CLOCK]()
             sides[k]()
-            out[k].append((time.perf_counter() - t0) / instances)
+            out[k].append((CLOCKS[CLOCK]() - t0) / instances)
     return out
 
 
 def timed_states(net, b, start, layers=None):
-    """Run ``net`` from ``start``: (wall time per instance after each layer, column 0 = 0;
+    """Run ``net`` from ``start``: (CPU time per instance after each layer, column 0 = 0;
     CRB of each instance after each layer (B, layers + 1)); the states are kept and their CRB
     computed after the clock stops."""
     pr, s = make_problem(b, start=start)
     ts, states = [0.0], [(s.x, s.phi)]
-    t0 = time.perf_counter()
+    now = CLOCKS[CLOCK]
+    t0 = now()
 
     def cb(t, st):
-        ts.append(time.perf_counter() - t0)
+        ts.append(now() - t0)
         states.append((st.x, st.phi))
 
     with torch.no_grad():
@@ -127,9 +134,11 @@ def time_to_equal(folder, group: int, g=GRID_T) -> dict:
 
 def merge(folder, g=GRID_T) -> Path:
     """Merge the shards ``timing-*.json`` under ``folder`` into ``eval_timing.json`` (shards removed)."""
-    from ..book.ledger import git_commit
+    from ..book.ledger import digests, git_commit
+    from .spec_doa import CLAIMS
     folder = Path(folder)
     shards = sorted(folder.glob("timing-*.json"))
+    out_name = "eval_timing.json"
     if not shards:
         raise FileNotFoundError(f"{folder}: no timing-*.json shards to merge")
     cells, equal = [], []
@@ -137,8 +146,9 @@ def merge(folder, g=GRID_T) -> Path:
         d = json.loads(f.read_text())
         (cells if "rep" in d else equal).append(d)
     meta = dict(grid=g, commit=git_commit(), torch=torch.__version__, machine=os.environ.get("RISISAC_MACHINE", ""),
-                started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
-    out = folder / "eval_timing.json"
+                clock=CLOCK, started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                declarations=digests(CLAIMS, [k for k, c in CLAIMS.items() if c.artefact.endswith(out_name)]))
+    out = folder / out_name
     out.write_text(json.dumps(dict(meta=meta, cells=sorted(cells, key=lambda c: (c["N"], c["rep"])),
                                    equal=sorted(equal, key=lambda e: e["group"])), separators=(",", ":")))
     for f in shards:
@@ -146,12 +156,15 @@ def merge(folder, g=GRID_T) -> Path:
     return out
 
 
-def load(folder, g=GRID_T) -> dict | None:
-    """The stored timing (None if absent or of another grid)."""
+def load(folder, g=GRID_T, required: bool = False) -> dict | None:
+    """The stored timing (None if absent or of another grid; with ``required=True``, the book's
+    grid, absence stops with :class:`risisac.book.artefacts.ArtefactError`). A damaged file stops."""
+    from ..book.artefacts import load_json
     f = Path(folder) / "eval_timing.json"
-    if not f.exists():
+    if not f.exists() and not required:
         return None
-    d = json.loads(f.read_text())
+    d = load_json(f, "the stored DoA timing (Table II, CRB against time)",
+                  "python -m risisac.paper_a.time_doa cell|equal ..., then merge")
     return d if d["meta"]["grid"] == g else None
 
 

@@ -18,7 +18,7 @@ same ``s`` see the same training channels, so their comparison is paired):
 * ``g<G>-s``  Algorithm 2 trained at ``P_fig9`` and ``Gamma = G`` dB            (Fig. 9, left)
 
 Profiles: ``smoke`` (seconds, CI), ``book`` (the ensemble scale that fits the
-project's 2-core machine: the paper's system size ``N = 64``, ``L = 20``, a shallower
+a 2-core machine: the paper's system size ``N = 64``, ``L = 20``, a shallower
 network and a smaller training set; the record states the time per network), ``mid``
 (PHR, ALM, radar-only and random-RIS networks, 8 seeds each, at the paper's inner sizes
 ``J = R = 10`` and twice the book's depth, ``T = 12``, on 200 channels, 3 Adam steps of
@@ -192,7 +192,8 @@ def save_net(net, path: Path) -> Path:
 
 def load_net(path):
     """A network from :func:`save_net` (no pickled code: ``weights_only``)."""
-    d = torch.load(Path(path), map_location="cpu", weights_only=True)
+    from ..book.artefacts import load_torch
+    d = load_torch(path, "a trained DoA network", "make train CHAPTER=paperA_doa")
     c = dict(d["config"])
     cls = c.pop("cls")
     if cls == "unsup":
@@ -208,7 +209,9 @@ def load_record(out, profile: str = "book") -> dict:
     path = Path(out) / files(profile)[1]
     if not path.exists():
         raise FileNotFoundError(f"{path}: no DoA training record; run `make train CHAPTER=paperA_doa PROFILE={profile}`")
-    return json.loads(path.read_text())
+    from ..book.artefacts import load_json
+    return load_json(path, f"the DoA training record of profile {profile!r}",
+                     f"make train CHAPTER=paperA_doa PROFILE={profile}")
 
 
 def main(profile: str, out, only=None, log=print) -> dict:

@@ -3,8 +3,8 @@
 The paper names the scheme only: "a traditional unsupervised deep learning approach,
 which jointly optimizes x and phi by employing the objective function loss and
 constraint-based regular terms". A plain MLP from the CSI to the waveform phases
-never produces a CI-feasible design (0 % feasible at any training length, issue 14),
-so the baseline here follows the structure of the paper's ref. [34] (Mohammad,
+(an earlier version of this baseline) never produced a CI-feasible design (0 % feasible
+at any training length), so the baseline here follows the structure of the paper's ref. [34] (Mohammad,
 Masouros, Andreopoulos, unsupervised learning for symbol-level precoding): a network
 whose output layers map into the constraint set.
 
