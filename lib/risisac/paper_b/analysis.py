@@ -1,5 +1,6 @@
 """Paper B chapter: measures the claims are decided on (oscillation of a loss curve, curve
-crossings, slopes and trends with 95 % intervals over channel draws) and fair timings.
+crossings, slopes and trends with 95 % intervals over channel draws) and fair timings (CPU
+time, the schemes timed alternately in each repetition, each to its own stopping rule).
 
 Nothing here is an algorithm of the paper; each function states the measure it computes so the
 chapter can cite it.
@@ -91,8 +92,8 @@ def spread(ts: np.ndarray, scale: float = 1.0) -> tuple[float, float, float]:
 def lin_comb(groups: Sequence[Sequence[float]], coeffs: Sequence[float]) -> stats.Estimate:
     """``sum_i c_i mean(g_i)`` of independent groups, with a normal-approximation 95 % interval
     (each group >= 20 draws here). Used for slopes and their differences across array sizes."""
-    m = sum(c * float(np.mean(g)) for g, c in zip(groups, coeffs))
-    se = float(np.sqrt(sum(c * c * np.var(g, ddof=1) / len(g) for g, c in zip(groups, coeffs))))
+    m = float(sum(float(c) * float(np.mean(g)) for g, c in zip(groups, coeffs)))
+    se = float(np.sqrt(sum(float(c) ** 2 * np.var(g, ddof=1) / len(g) for g, c in zip(groups, coeffs))))
     h = 1.959963984540054 * se
     return stats.Estimate(m, m - h, m + h, int(min(len(g) for g in groups)), se, "linear combination")
 
@@ -147,15 +148,42 @@ def isacnn_pipeline(batch, net, R_T):
 
 
 def time_isacnn(rng, Nt: int, Nr: int, K: int, L: int, n_batch: int, repeats: int):
-    """Single-sample and batched (per sample) times [s] of :func:`isacnn_pipeline` for an
-    untrained ISACNN of the given size (the weights do not change the time)."""
+    """Median CPU time [s] per sample of :func:`isacnn_pipeline` for an untrained ISACNN of the
+    given size (the weights do not change the time): ``(single, batched)``, one sample per call
+    and ``n_batch`` samples per call (:func:`risisac.book.timing.time_call`)."""
+    from ..book.timing import time_call
     from . import isacnn as NN
     from . import model as U
     b = U.draw_batch(rng, n_batch, Nt=Nt, Nr=Nr, K=K, L=max(L, Nt + 1), with_UT=True)
     net, R, b1 = NN.make("isacnn", 2 * Nr * K + Nt, Nt), U.R_T_of(b), b.subset([0])
-    single = time_runs(lambda: isacnn_pipeline(b1, net, R[:1]), repeats)
-    batched = time_runs(lambda: isacnn_pipeline(b, net, R), repeats) / n_batch
+    net.eval()
+    single = time_call(lambda: isacnn_pipeline(b1, net, R[:1]), repeats)
+    batched = time_call(lambda: isacnn_pipeline(b, net, R), repeats) / n_batch
     return single, batched
+
+
+def time_schemes(schemes: dict, singles: Sequence, batch, repeats: int) -> dict:
+    """CPU time per sample [s] of every scheme ``fn(batch)`` in ``schemes`` (``{name: fn}``), run
+    on one sample at a time (over ``singles``) and on the whole ``batch``.
+
+    Each repetition times every scheme once, one after the other (interleaved, so a change of
+    the machine's load falls on all of them alike), with
+    :func:`risisac.book.timing.time_call` (CPU time of the process), after one untimed warm-up
+    call of each. ``fn`` must include its own set-up and the recovery (31)-(32) and run to its
+    own stopping rule. Returns ``{name: (single, batched)}``, arrays of ``repeats`` times per
+    sample, so that ratios of two schemes are taken repetition by repetition."""
+    from ..book.timing import time_call
+    runs = {}
+    for name, fn in schemes.items():
+        runs[name, "single"] = (lambda fn=fn: [fn(b) for b in singles], len(singles))
+        runs[name, "batched"] = (lambda fn=fn: fn(batch), batch.B)
+    for f, _ in runs.values():
+        f()
+    out = {key: np.empty(repeats) for key in runs}
+    for i in range(repeats):
+        for key, (f, n) in runs.items():
+            out[key][i] = time_call(f, repeats=1, warmup=0) / n
+    return {name: (out[name, "single"], out[name, "batched"]) for name in schemes}
 
 
 def time_scheme(fn: Callable, singles: Sequence, batch, repeats: int):
@@ -175,3 +203,40 @@ def median_ci(samples: Sequence[float], rng: np.random.Generator, n_boot: int = 
     meds = np.median(x[rng.integers(0, x.size, (n_boot, x.size))], axis=1)
     lo, hi = np.percentile(meds, [2.5, 97.5])
     return stats.Estimate(float(np.median(x)), float(lo), float(hi), int(x.size), float("nan"), "median (bootstrap)")
+
+
+#: the low and high sensing-weight regions of the Average/ZFBF sentence (the regions the paper's
+#: next sentence names; alpha = 1 left out, where ZFBF equals the optimum)
+LOW_REGION, HIGH_REGION = (0.0, 0.1), (0.6, 1.0)
+
+
+def average_zfbf_parts(alphas_fine: Sequence[float], d_low: np.ndarray, high: dict):
+    """The two parts of "Average is worse than ZFBF at low and better at high sensing weight".
+
+    ``d_low``: per-channel Average - ZFBF WSNR (samples x ``alphas_fine``); ``high``:
+    ``{alpha: per-channel Average - ZFBF}`` for the high-region alphas. Returns
+    ``(low, high)``: the weakest paired difference of each region (95 % interval over the
+    channels; ``None`` where the grid has no point in the region). The low part holds when the
+    low estimate's interval lies below 0, the high part when the high one lies above 0."""
+    lo_j = [j for j, a in enumerate(alphas_fine) if LOW_REGION[0] <= a <= LOW_REGION[1] + 1e-12]
+    low = weakest_step([stats.mean_ci(d_low[:, j]) for j in lo_j], -1) if lo_j else None
+    hi = [stats.mean_ci(v) for a, v in sorted(high.items()) if HIGH_REGION[0] <= a < HIGH_REGION[1]]
+    return low, (weakest_step(hi, +1) if hi else None)
+
+
+def average_zfbf_claim(L, alphas_fine, d_low, high):
+    """Record ``fig7-average-zfbf-crossing`` in ledger ``L``: both parts of the paper's sentence
+    (:func:`average_zfbf_parts`), verdict by :func:`combine`; the crossings of the mean
+    difference on the fine grid are reported in the note."""
+    low, hi = average_zfbf_parts(alphas_fine, d_low, high)
+    cid = "fig7-average-zfbf-crossing"
+    if low is None or hi is None:
+        return L.not_testable(cid, "the alpha grids have no point in the low region [0, 0.1] or in "
+                              "the high region [0.6, 1)")
+    ver = [stats.band_verdict(low, None, 0.0), stats.band_verdict(hi, 0.0, None)]
+    cr = crossings(alphas_fine, d_low.mean(0))
+    note = (f"weakest Average - ZFBF WSNR for alpha in [0, 0.1]: {stats.fmt_est(low, band=(0.0, None))}, "
+            f"{ver[0]} (must be < 0); for alpha in [0.6, 1): {stats.fmt_est(hi, band=(0.0, None))}, "
+            f"{ver[1]} (must be > 0); the mean difference on the fine grid changes sign at alpha = "
+            + (", ".join(f"{c:.3f}" for c in cr) if cr else "nowhere"))
+    return L.claim(cid, f"low region: {ver[0]}; high region: {ver[1]}", combine(ver), note)

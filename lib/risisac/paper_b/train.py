@@ -25,8 +25,11 @@ validation draws, initialisation and shuffling):
 
 Profiles are the chapter's (``smoke``: tiny and quick, exercised by CI and the tests;
 ``book``: the chapter's default; ``paper``: the paper's sample counts and epochs, hours).
-The chapter's ``book`` profile loads these files (:func:`ensure`); a profile or parameter set
-without a matching record is trained on the spot (:func:`ensure`, e.g. ``smoke``).
+The chapter loads these files (:func:`ensure`) through :mod:`risisac.book.artefacts`: a
+missing, damaged or hash-mismatched file, or a record trained with other parameters, stops
+the chapter with the file's name and the command that regenerates it. Networks are trained
+in the chapter only where its parameter ``train_now`` asks for it (the ``smoke`` profile
+does).
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..book.ledger import git_commit
+from ..book import artefacts
+from ..book.ledger import digests, git_commit
 from ..book.rng import make_rng
 from . import isacnn as NN
 from . import model as U
@@ -129,7 +133,7 @@ def train_all(P, out: Path, tag: str | None = None, progress=None) -> dict:
                seeds=dict(master=P.seed, note="every stream is make_rng/seed_torch(master, name, ...); "
                           "network init: seed_torch(master, 'init', net name); shuffling: "
                           "torch_generator(master, 'shuffle', net name); data: draw(P, stream name, rep=r)"),
-               nets={}, files={})
+               declarations=digests(spec.CLAIMS), nets={}, files={}, sha256={})
     reps = range(P.n_seeds)
     it = reps if progress is None else progress(reps, desc="retrainings")
     for r in it:
@@ -159,6 +163,7 @@ def train_all(P, out: Path, tag: str | None = None, progress=None) -> dict:
         for name in states:
             rec["nets"][name]["file"] = fname
         rec["files"][fname] = (out / fname).stat().st_size
+        rec["sha256"][fname] = artefacts.sha256(out / fname)
     rec["seconds_total"] = round(time.perf_counter() - t_all, 1)
     (out / f"{tag}_record.json").write_text(json.dumps(rec, indent=1) + "\n")
     return rec
@@ -179,7 +184,10 @@ class Networks:
                            f"{self.record['profile']!r})")
         f = info["file"]
         if f not in self._cache:
-            self._cache[f] = torch.load(self.folder / f, map_location="cpu", weights_only=True)
+            self._cache[f] = artefacts.load_torch(
+                self.folder / f, f"the trained Paper B networks of {self.record['profile']!r}, "
+                f"file {f}", restore_command(self.record["profile"]),
+                sha=(self.record.get("sha256") or {}).get(f))
         net = NN.make(info["kind"], info["n_in"], info["Nt"], info["norm"])
         net.load_state_dict(self._cache[f][name])
         net.eval()
@@ -192,24 +200,47 @@ class Networks:
         return self.record["nets"][name]
 
 
+def restore_command(profile: str) -> str:
+    """The command that regenerates the stored networks of ``profile``."""
+    return f"make train CHAPTER=paperB_uplink PROFILE={profile}"
+
+
 def load(folder: Path, tag: str) -> Networks:
-    rec = json.loads((Path(folder) / f"{tag}_record.json").read_text())
+    """The stored networks ``<tag>_record.json`` / ``<tag>_rep<r>.pt`` under ``folder``."""
+    rec = artefacts.load_json(Path(folder) / f"{tag}_record.json",
+                              "training record of the Paper B networks", restore_command(tag))
     return Networks(folder, rec, trained_now=False)
 
 
-def ensure(P, folder: Path | None = None, progress=None) -> Networks:
-    """The chapter's networks at ``P``: loaded from ``folder`` (default ``models/paperB_uplink``)
-    when its ``<profile>_record.json`` was trained with the same training parameters, otherwise
-    trained now into a temporary folder (e.g. the ``smoke`` profile, or changed parameters)."""
+def ensure(P, folder: Path | None = None, progress=None, train_now: bool = False) -> Networks:
+    """The chapter's networks at ``P``.
+
+    ``train_now=False``: loaded from ``folder`` (default ``models/paperB_uplink``), whose
+    ``<profile>_record.json`` must have been trained with the same training parameters; a
+    missing or damaged record or network file, or a record trained with other parameters,
+    raises :class:`risisac.book.artefacts.ArtefactError` naming the file and the command that
+    regenerates it (nothing is retrained silently). ``train_now=True``: trained now, with the
+    same code, into a temporary folder (the ``smoke`` profile; any parameter set on request)."""
+    if train_now:
+        tmp = Path(tempfile.mkdtemp(prefix="paperB_nets_"))
+        rec = train_all(P, tmp, tag=P.profile, progress=progress)
+        return Networks(tmp, rec, trained_now=True)
     folder = Path(folder) if folder is not None else MODELS
-    rec_path = folder / f"{P.profile}_record.json"
-    if rec_path.exists():
-        rec = json.loads(rec_path.read_text())
-        if rec.get("config") == json.loads(json.dumps(train_config(P))):
-            return Networks(folder, rec, trained_now=False)
-    tmp = Path(tempfile.mkdtemp(prefix="paperB_nets_"))
-    rec = train_all(P, tmp, tag=P.profile, progress=progress)
-    return Networks(tmp, rec, trained_now=True)
+    nets = load(folder, P.profile)
+    want = json.loads(json.dumps(train_config(P)))
+    have = nets.record.get("config") or {}
+    diff = [k for k in want if have.get(k) != want[k]]
+    if diff:
+        rec_path = folder / f"{P.profile}_record.json"
+        raise artefacts.ArtefactError(
+            f"{artefacts._short(rec_path)} (training record of the Paper B networks) was trained with "
+            f"other parameters than this run's (differ: {', '.join(diff)}). Train the networks for "
+            "these parameters in the chapter with `-p train_now True`, or regenerate the stored "
+            f"ones for a profile's own parameters with `{restore_command(P.profile)}`.")
+    for f in nets.record.get("files", {}):   # every network file present and intact, at once
+        artefacts.require(folder / f, f"the trained Paper B networks of {P.profile!r}, file {f}",
+                          restore_command(P.profile), sha=(nets.record.get("sha256") or {}).get(f))
+    return nets
 
 
 def main(profile: str, out: Path) -> dict:
