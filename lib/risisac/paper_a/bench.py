@@ -3,7 +3,7 @@
 ``python -m risisac.paper_a.bench [--old COMMIT] [--N 32 64 128] ...`` prints one JSON line
 per size. ``--old COMMIT`` runs the same measurement on the library of an older commit
 (checked out with ``git worktree`` into a temporary folder), so the speed-up is measured
-on the same machine in the same session. Only the API common to both engines is used
+on the same machine, one run after the other. Only the API common to both engines is used
 (``UnfoldedADMM``, ``DetectionProblem``, ``layer_forward``, ``loss_sinr``, ``start_point``).
 
 :func:`extrapolate` turns the measured times into the training time of a paper-depth

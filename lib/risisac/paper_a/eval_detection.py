@@ -17,7 +17,7 @@ Parts (each writes ``eval_<part>.json`` under ``out``):
   repaired SINR, raw CI violation, where the repair fired, SER.
 * ``paper-net``  the paper-depth network at every point: every scheme along the power sweep
   (Fig. 4), the w/ RIS scheme at the other points (Figs. 5, 6, 10).
-* ``timing``     Table I: per-instance wall time of the paper-depth network (all 75 layers) and of
+* ``timing``     Table I: per-instance wall and CPU time of the paper-depth network (all 75 layers) and of
   the converged ADMM-MM baselines (ours and Liu et al.'s) at N = 32, 64, 128 (one instance per
   call, a warm-up call excluded, ``reps`` instances; and the same instances as one batch), and
   SINR against wall-clock time on the same instances.
@@ -38,6 +38,7 @@ import numpy as np
 import torch
 
 from .. import comms
+from ..book.artefacts import ArtefactError
 from ..book.ledger import round_sig
 from ..book.rng import make_rng, seed_torch
 from . import admm_mm as am
@@ -144,9 +145,10 @@ def part_nets(nets: dict, g=GRID, log=print, untrained: dict | None = None, only
 
 
 def _time_call(fn):
-    t0 = time.perf_counter()
+    """``(wall seconds, CPU seconds of the process, fn())``."""
+    t0, c0 = time.perf_counter(), time.process_time()
     out = fn()
-    return time.perf_counter() - t0, out
+    return time.perf_counter() - t0, time.process_time() - c0, out
 
 
 def mm_methods(g=GRID) -> dict:
@@ -167,8 +169,9 @@ def part_timing(net: UnfoldedADMM, g=GRID, log=print, trace_net: UnfoldedADMM | 
     on the same instances from the same start point (charged to neither), warm-up excluded:
 
     * ``table[N]``: one instance per call (``timing_reps`` instances after a warm-up instance):
-      ``prop_s``, ``prop_sinr`` and ``<method>_s``, ``<method>_sinr``, ``<method>_iters``;
-    * ``batched[N]``: the same instances as one batch, wall time divided by the batch size;
+      ``prop_s``, ``prop_cpu_s``, ``prop_sinr`` and ``<method>_s``, ``<method>_cpu_s``,
+      ``<method>_sinr``, ``<method>_iters`` (``*_s`` wall time, ``*_cpu_s`` CPU time of the process);
+    * ``batched[N]``: the same instances as one batch, times divided by the batch size;
     * ``traces``: SINR against wall-clock time per instance at the default ``N`` (``n_mm``
       instances, batched), for ``trace_net`` (default ``net``) and every method.
 
@@ -183,10 +186,11 @@ def part_timing(net: UnfoldedADMM, g=GRID, log=print, trace_net: UnfoldedADMM | 
     def run_net(bi, sti):
         pr = pu.DetectionProblem(bi, *sti)
         s = UnfoldedADMM.init_state(pr, pr.xb0, sti[1])
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         with torch.no_grad():
             s = net(pr, s, layers=k)
-        return (time.perf_counter() - t0) * net.T / k, sm.fast_sinr(bi, *pu.design(pr, s))
+        return ((time.perf_counter() - t0) * net.T / k, (time.process_time() - c0) * net.T / k,
+                sm.fast_sinr(bi, *pu.design(pr, s)))
 
     for N in g["timing_N"]:
         pt = (N, g["P_dbw"], g["Gamma_db"])
@@ -195,20 +199,22 @@ def part_timing(net: UnfoldedADMM, g=GRID, log=print, trace_net: UnfoldedADMM | 
         for i in range(g["timing_reps"] + 1):           # instance 0 = warm-up, excluded
             bi = b.subset(slice(i, i + 1))
             sti = (st[0][i:i + 1], st[1][i:i + 1])
-            tp, sp = run_net(bi, sti)
-            row = dict(prop_s=tp, prop_sinr=float(sp[0]))
+            tp, cp, sp = run_net(bi, sti)
+            row = dict(prop_s=tp, prop_cpu_s=cp, prop_sinr=float(sp[0]))
             for name, fn in methods.items():
-                tm, om = _time_call(lambda: fn(bi, *sti))
-                row.update({f"{name}_s": tm, f"{name}_sinr": float(om["sinr"][0]), f"{name}_iters": int(om["iters"][0])})
+                tm, cm, om = _time_call(lambda: fn(bi, *sti))
+                row.update({f"{name}_s": tm, f"{name}_cpu_s": cm, f"{name}_sinr": float(om["sinr"][0]),
+                            f"{name}_iters": int(om["iters"][0])})
             if i:
                 rows.append(row)
             log(f"N={N} inst {i}: " + ", ".join(f"{kk} {v:.2f}" for kk, v in row.items() if kk.endswith("_s")))
         res["table"][str(N)] = rows
         bb, stb = b.subset(slice(1, None)), (st[0][1:], st[1][1:])
-        tp, _ = run_net(bb, stb)
-        res["batched"][str(N)] = dict(n=bb.B, prop_s=tp / bb.B,
-                                      **{f"{name}_s": _time_call(lambda: fn(bb, *stb))[0] / bb.B
-                                         for name, fn in methods.items()})
+        tp, cp, _ = run_net(bb, stb)
+        res["batched"][str(N)] = dict(n=bb.B, prop_s=tp / bb.B, prop_cpu_s=cp / bb.B)
+        for name, fn in methods.items():
+            tm, cm, _ = _time_call(lambda: fn(bb, *stb))
+            res["batched"][str(N)].update({f"{name}_s": tm / bb.B, f"{name}_cpu_s": cm / bb.B})
     # SINR vs wall-clock time at the default N, same instances, batched (time per instance)
     b, st = test_batch((g["N"], g["P_dbw"], g["Gamma_db"]), g["n_mm"], g)
     pr = pu.DetectionProblem(b, st[0], st[1])
@@ -236,7 +242,7 @@ def _trace_net(folder: Path):
     from .train_detection import PROFILES, load
     try:
         return load("paper", folder)[0][0], "trained paper-depth network (T = 75)"
-    except FileNotFoundError:
+    except (FileNotFoundError, ArtefactError):
         ens, rec = load("book", folder)
         return ens[0], f"book ensemble network seed {rec['networks'][0]['seed']} (T = {PROFILES['book']['T']})"
 
@@ -274,6 +280,7 @@ def main(part: str, out: Path, nets_folder: Path | None = None, log=print):
         old["data"]["traces"] = part_timing(net, g, log)["traces"]
         old["meta"]["traces_rerun"] = meta["started"]
         old["meta"]["trace_net"] = name
+        old["declarations"] = declarations("eval_timing.json")
         (out / "eval_timing.json").write_text(json.dumps(old))
         return out / "eval_timing.json"
     elif part == "timing":
@@ -281,7 +288,7 @@ def main(part: str, out: Path, nets_folder: Path | None = None, log=print):
         try:
             net = load("paper", folder)[0][0]
             meta["net"] = "trained paper network"
-        except FileNotFoundError:
+        except (FileNotFoundError, ArtefactError):
             seed_torch(0, "paperA-detection-net")
             net = UnfoldedADMM(T=p["T"], J=p["J"], R=p["R"], tau0=p["tau0"], eta0=p["eta0"])
             meta["net"] = "untrained paper-depth network (the time does not depend on the weights)"
@@ -292,8 +299,16 @@ def main(part: str, out: Path, nets_folder: Path | None = None, log=print):
                          f"got {part!r}")
     meta["seconds"] = time.perf_counter() - t0
     f = out / f"eval_{part}.json"
-    f.write_text(json.dumps(dict(meta=meta, data=data)))
+    f.write_text(json.dumps(dict(meta=meta, data=data, declarations=declarations(f.name))))
     return f
+
+
+def declarations(name: str) -> dict:
+    """Digests of the declared claims whose data file ``name`` carries (``eval_<part>.json``):
+    stored in the file, checked by the chapter (:meth:`risisac.book.ledger.Ledger.produced_under`)."""
+    from ..book.ledger import digests
+    from .spec_detection import CLAIMS
+    return digests(CLAIMS, [k for k, c in CLAIMS.items() if name in c.artefact])
 
 
 if __name__ == "__main__":  # pragma: no cover
@@ -302,3 +317,19 @@ if __name__ == "__main__":  # pragma: no cover
     ap.add_argument("--out", default="models/paperA_detection")
     a = ap.parse_args()
     main(a.part, Path(a.out))
+
+
+# ------------------------------------------------------------------ statistics of the claims
+
+def miss_log2(sinr_db, pfa: float = 1e-2) -> np.ndarray:
+    """Per instance ``log2(1 - Pd)`` of the Neyman-Pearson detector, ``Pd = Pfa^(1/(1 + SINR))``
+    (Paper A (13)-(17), inverted ratio corrected): the paired difference of two designs is the
+    log2 ratio of their miss probabilities (the ROC claim of Fig. 7)."""
+    s = 10 ** (np.asarray(sinr_db, float) / 10)
+    return np.log2(-np.expm1(np.log(pfa) / (1 + s)))
+
+
+def ser_excess(ser, ser_ref, factor: float = 2.0) -> np.ndarray:
+    """Per instance ``ser - factor * ser_ref`` (paired): its mean is <= 0 exactly when the mean SER
+    is at most ``factor`` times the reference's (the SER claim of Fig. 10)."""
+    return np.asarray(ser, float) - factor * np.asarray(ser_ref, float)
