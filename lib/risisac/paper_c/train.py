@@ -2,7 +2,8 @@
 
 Runs every figure point of Paper C (Figs. 3b, 4a-c, 5a-c) over ``trials`` channel realisations
 with the four schemes and stores the per-realisation numbers in ``out/sweeps.json``, with a
-record (commit, seed, parameters, run time) in ``out/record.json``. The chapter loads them and
+record (commit, seed, parameters, run time, and the digests of the claim declarations in force,
+:func:`risisac.book.ledger.digests`) in ``out/record.json``. The chapter loads them and
 re-solves ``n_live`` realisations of the default point live to check that they match.
 """
 
@@ -15,11 +16,14 @@ import time
 
 import numpy as np
 
+from ..book import artefacts
+from ..book.ledger import digests
 from ..book.ledger import git_commit as _commit
-from . import baselines as bl
 from . import experiment as ex
 from . import model as ry
-from .spec import SPEC, rp
+from .spec import CLAIMS, SPEC, rp
+
+RESTORE = "make train CHAPTER=paperC_rydberg"
 
 
 def points(P) -> list:
@@ -103,26 +107,29 @@ def main(profile: str, out: pathlib.Path) -> dict:
     rec = dict(chapter="paperC_rydberg", profile=profile, commit=_commit(), seed=P.seed,
                parameters=P.as_dict(), seconds=round(time.perf_counter() - t0, 1),
                seconds_per_point={k: round(v, 1) for k, v in times.items()},
-               machine=platform.machine(), python=platform.python_version())
+               machine=platform.machine(), python=platform.python_version(),
+               declarations=digests(CLAIMS))
     (out / "record.json").write_text(json.dumps(rec, indent=1))
     return data
 
 
 def load_or_compute(P, dip, root: pathlib.Path | None = None) -> tuple[dict, dict | None]:
     """The chapter's data: ``models/paperC_rydberg/sweeps.json`` if ``P.precomputed`` (its record
-    must carry the same parameters), else computed now. Returns ``(data, record)``."""
+    must carry the same parameters), else computed now (only where the parameters ask for it).
+    A missing or damaged file stops with its name and the command that regenerates it
+    (:mod:`risisac.book.artefacts`). Returns ``(data, record)``."""
     if not P.precomputed:
         return compute(P, dip, log=lambda s: None)[0], None
     from ..book.ledger import repo_root
     folder = (root or repo_root()) / "models" / "paperC_rydberg"
-    if not (folder / "sweeps.json").exists():
-        raise FileNotFoundError(f"{folder}/sweeps.json is missing: run `make train CHAPTER=paperC_rydberg` "
-                                "or set precomputed=False")
-    rec = json.loads((folder / "record.json").read_text())
+    rec = artefacts.load_json(folder / "record.json", "the record of the stored Paper C sweeps", RESTORE)
     mine = {k: v for k, v in P.as_dict().items() if k not in ("n_live", "precomputed", "profile")}
-    theirs = {k: v for k, v in rec["parameters"].items() if k in mine}
+    theirs = {k: v for k, v in rec.get("parameters", {}).items() if k in mine}
     if theirs != mine:
         diff = sorted(k for k in mine if theirs.get(k) != mine[k])
-        raise ValueError(f"models/paperC_rydberg was computed with other parameters ({diff}); "
-                         "re-run `make train CHAPTER=paperC_rydberg` or set precomputed=False")
-    return json.loads((folder / "sweeps.json").read_text()), rec
+        raise artefacts.ArtefactError(
+            f"models/paperC_rydberg was computed with other parameters ({diff}); regenerate it with "
+            f"`{RESTORE}` or set precomputed=False")
+    data = artefacts.load_json(folder / "sweeps.json", "the stored Paper C sweeps (every figure point "
+                               "over the channel realisations)", RESTORE)
+    return data, rec
