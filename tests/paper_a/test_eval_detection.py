@@ -33,6 +33,7 @@ def test_parts_run_on_a_tiny_grid():
     assert len(r["x-seed0/ris"]["ser"]) == 3
     tm = ev.part_timing(net, G, log=lambda *_: None)
     assert len(tm["table"]["8"]) == 1 and tm["table"]["8"][0]["prop_s"] > 0
+    assert {"prop_cpu_s", "mm_cpu_s"} <= set(tm["table"]["8"][0]) and "prop_cpu_s" in tm["batched"]["8"]
     net3 = UnfoldedADMM(3, 1, 2, tau0=0.003)
     tm3 = ev.part_timing(net3, G, log=lambda *_: None, layers_timed=1)
     assert tm3["layers_timed"] == 1 and tm3["table"]["8"][0]["prop_s"] > 0
@@ -43,3 +44,21 @@ def test_baseline_instances_are_the_networks_first_instances():
     b3, st3 = ev.test_batch((8, 20.0, 10.0), 3, G)
     b2, st2 = ev.test_batch((8, 20.0, 10.0), 2, G)
     assert torch.equal(b3.h_k[:2], b2.h_k) and torch.equal(st3[0][:2], st2[0])
+
+
+def test_evaluation_plan_says_what_is_recomputed():
+    """The book grid loads the stored files; seed alone keeps them (the stored channels' seed is
+    named); another grid is computed live, and the line says so with a time estimate."""
+    from risisac.paper_a import spec_detection as spec
+    assert spec.evaluation_plan(spec.resolve(None))[0] == "stored"
+    mode, text = spec.evaluation_plan(spec.resolve(None, seed=3))
+    assert mode == "stored-seed" and f"seed {ev.GRID['seed']}" in text
+    mode, text = spec.evaluation_plan(spec.resolve(None, N=128, seed=3))
+    assert mode == "live" and "COMPUTED LIVE" in text and "minutes" in text
+
+
+def test_records_carry_the_declarations_of_their_claims():
+    from risisac.paper_a.spec_detection import CLAIMS
+    d = ev.declarations("eval_timing.json")
+    assert set(d) == {"table1-ratio", "table1-growth-mm", "table1-growth-prop"}
+    assert all(d[k] == CLAIMS[k].digest for k in d)

@@ -5,6 +5,7 @@ import json
 import pytest
 import torch
 
+from risisac.book.artefacts import ArtefactError
 from risisac.paper_a import train_detection as td
 
 
@@ -23,5 +24,13 @@ def test_smoke_training_writes_params_and_record(tmp_path):
 def test_bad_profile_and_missing_files(tmp_path):
     with pytest.raises(ValueError, match="profile"):
         td.main("huge", tmp_path)
-    with pytest.raises(FileNotFoundError, match="make train"):
+    with pytest.raises(ArtefactError, match="paper_record.json .*missing.*make train"):
         td.load("paper", tmp_path)
+
+
+def test_damaged_network_stops_naming_the_file(tmp_path):
+    td.main("smoke", tmp_path, progress=None)
+    f = tmp_path / "smoke_seed0.pt"
+    f.write_bytes(f.read_bytes()[: f.stat().st_size // 2])          # truncated
+    with pytest.raises(ArtefactError, match="smoke_seed0.pt .*damaged.*make train CHAPTER=paperA_detection"):
+        td.load("smoke", tmp_path)
