@@ -327,7 +327,8 @@ class ClaimView:
             text += " (book's band)"
         if r.get("amended"):
             a = r["amended"][0]
-            text += f" (amended after data; earlier band {a['band']})"
+            text += (f" (amended after data; earlier band {a['band']})" if a["band"] != r.get("tolerance")
+                     else f" (amended after data: {a['reason']})")
         return text
 
     def _line(self, r: dict) -> str:
@@ -438,13 +439,14 @@ class Ledger:
         if verdict != "reproduced" and not note:
             raise ValueError(f"claim {id!r}: a {verdict!r} verdict needs a note giving the reason")
         volatile = d.timing if volatile is None else volatile
-        c = dict(id=id, source=d.source, statement=statement or d.statement, paper=_clean(d.value),
+        c = dict(id=id, source=d.source, statement=statement or d.statement, paper=_clean(d.value, 7),
                  measured=_clean(estimate.mean if estimate is not None and measured is None
                                  else measured),
                  unit=d.unit, tolerance=_band_text(d.band), verdict=verdict, note=note,
                  quote=d.quote, band_by=d.band_by, band_reason=d.book_band, statistic=d.statistic,
                  n_declared=d.n, artefact=d.artefact, timing=bool(d.timing), declaration=d.digest,
-                 amended=[dict(band=_band_text(a.band), value=_clean(a.value), reason=a.reason)
+                 amended=[dict(band=_band_text(a.band if a.band is not None else d.band),
+                               value=_clean(a.value, 7), reason=a.reason)
                           for a in d.amended_after_data])
         if estimate is not None:
             c["n"] = int(estimate.n)
@@ -453,7 +455,7 @@ class Ledger:
         self.claims.append(c)
         if volatile:
             self.volatile.add(id)
-        row = dict(c, kind="claim", paper_text=_paper_value_text(d.value),
+        row = dict(c, kind="claim", paper_text=_paper_value_text(_clean(d.value, 7)),
                    measured_text="(timing)" if volatile else _fmt_value(
                        estimate if estimate is not None else measured, d.band))
         if volatile:
@@ -592,4 +594,6 @@ class Words(str):
 
 
 def _paper_value_text(v: Any) -> str:
-    return v if isinstance(v, str) else _fmt_value(v)
+    """The paper's value as the paper prints it (up to 7 significant digits)."""
+    from .plotting import fmt
+    return v if isinstance(v, str) else (fmt(v, 7) if isinstance(v, float) else _fmt_value(v))
