@@ -111,3 +111,108 @@ def test_live_slice_passes_for_the_network_and_fails_for_another(folder):
 def test_bad_part_names_allowed_values(tmp_path):
     with pytest.raises(ValueError, match="part = 'fig7'.*fig8"):
         ev.main("fig7", tmp_path)
+
+
+# ---------------------------------------------------------------- bad input: the book's grid stops
+def test_required_evaluation_stops_naming_the_file(folder, tmp_path):
+    """With ``required`` (the chapter's book grid) a missing, damaged or stale evaluation stops
+    with the file and the command that regenerates it; nothing is evaluated silently."""
+    from risisac.book.artefacts import ArtefactError
+    import shutil
+    for f in folder.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    (tmp_path / "eval_conv.json").unlink()
+    with pytest.raises(ArtefactError, match=r"eval_conv\.json .*missing.*python -m risisac\.paper_a\.eval_doa conv"):
+        ev.load(tmp_path, TINY, required=True)
+    assert ev.load(tmp_path, TINY) is None                       # not required: live evaluation
+    text = (folder / "eval_conv.json").read_text()
+    (tmp_path / "eval_conv.json").write_text(text[: len(text) // 2])   # truncated
+    with pytest.raises(ArtefactError, match="damaged"):
+        ev.load(tmp_path, TINY)
+    (tmp_path / "eval_conv.json").write_text(text)
+    with pytest.raises(ArtefactError, match="another training record or grid"):
+        ev.load(tmp_path, dict(TINY, n_test=5), required=True)
+
+
+# ---------------------------------------------------------------- the declared bands fail broken designs
+# Computed from the stored evaluation of the midtau ensemble (the one that carries the verdicts):
+# each band must reject a plausible broken design, else it could not fail.
+from risisac.book import stats  # noqa: E402
+from risisac.book.ledger import repo_root  # noqa: E402
+from risisac.paper_a.spec_doa import CLAIMS  # noqa: E402
+
+MODELS = repo_root() / "models" / "paperA_doa"
+
+
+@pytest.fixture(scope="module")
+def midtau():
+    return json.loads((MODELS / "eval_midtau.json").read_text())["data"]
+
+
+def _seeds(d, kind):
+    return sorted({int(k.split("@")[0].split("-s")[1]) for k in d if k.startswith(f"{kind}-s")})
+
+
+def _db(a, b):
+    return 10 * np.log10(np.mean(a) / np.mean(b))
+
+
+def _verdict(cid, est):
+    return stats.band_verdict(est, *CLAIMS[cid].band)
+
+
+def test_near_radar_only_band_rejects_the_start_point_and_a_random_ris(midtau):
+    """'slight loss' to radar-only: the non-optimised (CI-feasible) start point and the
+    random-RIS design are not a slight loss."""
+    ss = [s for s in _seeds(midtau, "phr") if f"radar-s{s}@P20" in midtau]
+    start = stats.mean_ci([_db(np.asarray(midtau[f"phr-s{s}"]["trace"])[:, 0], midtau[f"radar-s{s}@P20"]["crb"])
+                           for s in ss])
+    assert _verdict("fig8-near-radar-only", start) == "not reproduced", start
+    rand = stats.mean_ci([np.mean([_db(midtau[f"rand-s{s}@P{P:g}"]["crb"], midtau[f"radar-s{s}@P{P:g}"]["crb"])
+                                   for P in ev.GRID["P_list_dbw"]]) for s in ss])
+    assert _verdict("fig8-near-radar-only", rand) == "not reproduced", rand
+
+
+def test_significance_bands_reject_a_design_against_itself(midtau):
+    """'significantly lower' than the random RIS / than ALM: the compared design itself
+    (exactly 0 dB) fails."""
+    ss = _seeds(midtau, "alm")
+    same = stats.mean_ci([_db(midtau[f"alm-s{s}"]["crb"], midtau[f"alm-s{s}"]["crb"]) for s in ss])
+    for cid in ("fig8-better-than-rand", "fig9-phr-vs-alm", "fig9-phr-vs-alm-paper-depth", "fig8-better-than-unsup"):
+        assert _verdict(cid, same) == "not reproduced", cid
+
+
+def test_trend_bands_reject_a_design_that_ignores_the_parameter(midtau):
+    """'the CRB increases with Gamma' / 'the SER decreases' / 'training lowers the CRB': a
+    design that ignores Gamma (the radar-only design, checked against every Gamma) and the
+    untrained network compared with itself give exactly 0 and fail."""
+    G = sorted({float(k.split("@G")[1]) for k in midtau if "@G" in k})
+    ss = [s for s in _seeds(midtau, "radar") if f"radar-s{s}@G{G[0]:g}" in midtau]
+    flat = stats.mean_ci([_db(midtau[f"radar-s{s}@G{G[-1]:g}"]["crb"], midtau[f"radar-s{s}@G{G[0]:g}"]["crb"])
+                          for s in ss])
+    assert flat.hi == flat.lo == 0.0
+    assert _verdict("fig9-crb-grows-with-gamma", flat) == "not reproduced"
+    assert _verdict("fig9-better-than-unsup", flat) == "not reproduced"
+    for cid in ("trained-vs-untrained", "trained-vs-untrained-paper-depth", "fig10-ser-falls-with-gamma",
+                "fig10-ser-vs-unsup"):
+        assert _verdict(cid, stats.exact(0.0)) == "not reproduced", cid
+
+
+def test_convergence_band_rejects_a_non_convergent_iteration():
+    """'stable convergence': the iteration with the book's step scale tau0 = 0.1 at J = R = 10,
+    which does not settle (the chapter's step-scale section), is not reproduced."""
+    d = json.loads((MODELS / "eval_mid.json").read_text())["data"]
+    ss = _seeds(d, "phr")
+    last = stats.mean_ci([abs(1 - np.mean(d[f"untrained-s{s}"]["crb"]) /
+                              np.mean(np.asarray(d[f"untrained-s{s}"]["trace"])[:, -2])) for s in ss])
+    assert _verdict("fig9-converges", last) != "reproduced", last
+
+
+def test_feasibility_band_rejects_designs_without_the_constraints(midtau):
+    """Feasibility: the radar-only designs (no QoS constraint) fail the band, with the same
+    clustered interval over the channels as the chapter."""
+    G = sorted({float(k.split("@G")[1]) for k in midtau if "@G" in k})
+    ss = [s for s in _seeds(midtau, "radar") if f"radar-s{s}@G{G[-1]:g}" in midtau]
+    ok = np.concatenate([np.asarray(midtau[f"radar-s{s}@G{G[-1]:g}"]["ok"], bool) for s in ss])
+    est = stats.cluster_mean_ci(ok, np.tile(np.arange(len(ok) // len(ss)), len(ss)))
+    assert _verdict("feasibility-proposed", est) == "not reproduced", est
