@@ -1,10 +1,13 @@
 """risisac.paper_b.train: the chapter's training job (smoke profile), its record and loading."""
 import json
+import shutil
 
 import numpy as np
 import pytest
 import torch
 
+from risisac.book import artefacts, ledger
+from risisac.book.artefacts import ArtefactError
 from risisac.paper_b import data as D, isacnn as N, model as U, spec, train as T
 
 
@@ -56,14 +59,51 @@ def test_stored_networks_reload_exactly(smoke_run):
         nets["fig6-isacnn-1-0"]
 
 
-def test_ensure_retrains_when_parameters_differ(smoke_run, monkeypatch):
+def test_ensure_stops_when_parameters_differ_and_trains_only_on_request(smoke_run, monkeypatch):
+    """A record trained with other parameters stops the chapter (naming the record, the differing
+    parameters and both remedies); train_now=True trains with the same code."""
     out, _ = smoke_run
     P = spec.resolve(None, profile="smoke", epochs=2)
+    with pytest.raises(ArtefactError, match=r"smoke_record.json .*differ: epochs.*train_now True.*"
+                                            r"make train CHAPTER=paperB_uplink PROFILE=smoke"):
+        T.ensure(P, out)
     called = {}
     monkeypatch.setattr(T, "train_all", lambda P_, folder, tag=None, progress=None: called.setdefault(
         "rec", {"profile": P_.profile, "nets": {}}))
-    nets = T.ensure(P, out)
+    nets = T.ensure(P, out, train_now=True)
     assert nets.trained_now and called["rec"]["profile"] == "smoke"
+
+
+def test_missing_or_damaged_networks_stop_with_the_file_and_the_command(smoke_run, tmp_path):
+    out, rec = smoke_run
+    P = spec.resolve(None, profile="smoke")
+    with pytest.raises(ArtefactError, match=r"smoke_record.json \(training record.*is missing.*"
+                                            r"make train CHAPTER=paperB_uplink PROFILE=smoke"):
+        T.ensure(P, tmp_path)
+    bad = tmp_path / "bad"
+    shutil.copytree(out, bad)
+    data = (bad / "smoke_rep1.pt").read_bytes()
+    (bad / "smoke_rep1.pt").write_bytes(data[: len(data) // 2])      # truncated
+    with pytest.raises(ArtefactError, match=r"smoke_rep1.pt .*differs from the stored hash.*make train"):
+        T.ensure(P, bad)
+    (bad / "smoke_rep1.pt").unlink()
+    with pytest.raises(ArtefactError, match=r"smoke_rep1.pt .*is missing"):
+        T.ensure(P, bad)
+
+
+def test_record_carries_hashes_and_declarations(smoke_run):
+    out, rec = smoke_run
+    assert rec["declarations"] == ledger.digests(spec.CLAIMS)
+    for f in rec["files"]:
+        assert rec["sha256"][f] == artefacts.sha256(out / f)
+
+
+def test_book_record_matches_its_networks():
+    """The committed book networks are the ones their record's hashes name."""
+    rec = json.loads((T.MODELS / "book_record.json").read_text())
+    assert set(rec["sha256"]) == set(rec["files"])
+    nets = T.ensure(spec.resolve(None, profile="book"))
+    assert not nets.trained_now
 
 
 def test_bad_profile_is_named():
