@@ -92,3 +92,32 @@ def test_simulated_detector_matches_the_law_and_the_threshold():
     # a wrong law (the reciprocal ratio of Paper A (16) as printed) is far off
     printed = 1 - (1 - np.exp(-(1 + sinr[1]) * (-np.log(pfa[0]))))
     assert abs(k1[1, 0] / n - printed) > 0.1
+
+
+def test_detection_bands_reject_wrong_laws_and_a_wrong_threshold():
+    """The bands of the chapter's detection claims are not vacuous: on a small simulated detector
+    (the chapter's statistic, its declared bands) the law without the +1, (16) as printed and
+    the threshold read literally from (14)-(15b) all fail, while the corrected law does not."""
+    from risisac import spec
+    from risisac.book.stats import band_verdict
+    rng = make_rng(5, "det-bands")
+    a = channels.rayleigh(rng, 24)
+    U = channels.rayleigh(rng, (24, 2)) * 2.0
+    sinr_db = np.array([-5.0, 5.0, 15.0])
+    xi2 = 10 ** (sinr_db / 10) / detection.radar_sinr(a, U, 0.5)
+    pfa = np.array([1e-2, 1e-4])
+    n = 40_000   # Wilson half-width at most 0.005: half the band's 0.01
+    k1, k0, sinr = detection.simulate_mvdr_detector(a, U, 0.5, xi2, pfa, n, rng)
+    band = spec.CLAIMS["pd-formula"].band
+    law = detection.detection_probability(sinr[:, None], pfa[None, :])
+    assert band_verdict(spec.worst_deviation(k1, n, law), *band) != "not reproduced"
+    no_plus_one = pfa[None, :] ** (1 / sinr[:, None])             # Pd = Pfa^(1/SINR)
+    assert band_verdict(spec.worst_deviation(k1, n, no_plus_one), *band) == "not reproduced"
+    printed = pfa[0] ** (1 + sinr)                                # (16) as printed, Pfa = 0.01
+    assert band_verdict(spec.worst_deviation(k1[:, 0], n, printed),
+                        *spec.CLAIMS["pd-eq16-as-printed"].band) == "not reproduced"
+    tband = spec.CLAIMS["pd-threshold"].band
+    assert band_verdict(spec.rate_ratio(k0[0], n, pfa[0]), *tband) != "not reproduced"
+    # (14) read with the standard chi^2_2 of (15b): delta = eps0 F^{-1}(1 - Pfa) = -eps0 ln(Pfa^2),
+    # the book's threshold for the nominal rate Pfa^2 = 1e-4: its false-alarm rate is ~1 % of 0.01
+    assert band_verdict(spec.rate_ratio(k0[1], n, pfa[0]), *tband) == "not reproduced"

@@ -79,3 +79,53 @@ def test_real_observation_fim():
     rng = make_rng(3, "real")
     D = rng.standard_normal((10, 3))
     assert np.allclose(estimation.fim_gaussian_mean(D, real=True), D.T @ D)
+
+
+def test_crb_bands_reject_an_inefficient_estimator_and_wrong_bounds():
+    """The bands of the chapter's CRB claims are not vacuous. On the chapter's scene (M = 4,
+    N = 8, L = 8, 20 dB) the ML estimator's MSE/CRB, with the chapter's statistics and declared
+    bands: an estimator that discards half of the block (its own bound is 2.3-2.8 times larger)
+    fails the efficiency band; a CRB twice too large (Fisher information without the factor 2)
+    fails the lower-bound and efficiency bands; a CRB that ignores the unknown reflection
+    coefficient is not accepted; the efficient estimator with the right CRB is not rejected."""
+    from risisac import spec
+    from risisac.book.stats import band_verdict
+    M, N, L, T = 4, 8, 8, 200
+    deg = np.pi / 180
+    th = np.array([10.0, -20.0]) * deg
+    rng = make_rng(1, "crb-band-test")
+    G = channels.rayleigh(rng, (N, M))
+    phi = np.exp(1j * rng.uniform(0, 2 * np.pi, N))
+    X = channels.rayleigh(rng, (M, L))
+
+    def basis_of(Xb):
+        def basis(t1, t2):
+            H = arrays.two_way_channel(arrays.ula(M, t1), G, phi, arrays.ula(N, t2))
+            return np.swapaxes(H @ Xb, -1, -2).reshape(*np.shape(t1), -1)
+        return basis
+
+    H0 = arrays.two_way_channel(arrays.ula(M, th[0]), G, phi, arrays.ula(N, th[1]))
+    dB, dR = arrays.two_way_derivatives(arrays.ula(M, th[0]), arrays.ula_deriv(M, th[0]), G, phi,
+                                        arrays.ula(N, th[1]), arrays.ula_deriv(N, th[1]))
+    gram_w = estimation.gram(np.stack([(A @ X).T.reshape(-1) for A in (H0, dB, dR)], -1))
+    h = basis_of(X)(np.array(th[0]), np.array(th[1]))
+    sigma2 = np.linalg.norm(h) ** 2 / h.size / 10 ** (20 / 10)
+    crb = np.diag(estimation.crb_two_angles(gram_w / sigma2, 1.0))
+    R = h + channels.rayleigh(make_rng(1, "crb-band-noise"), (T, h.size)) * np.sqrt(sigma2)
+    g1, g2 = th[0] + np.linspace(-3, 3, 13) * deg, th[1] + np.linspace(-3, 3, 13) * deg
+    err = estimation.ml_two_angles(R, basis_of(X), g1, g2) - th
+    half = R.reshape(T, L, M)[:, : L // 2].reshape(T, -1)           # slots 1..L/2 only
+    err_half = estimation.ml_two_angles(half, basis_of(X[:, : L // 2]), g1, g2) - th
+
+    eff_band = spec.CLAIMS["crb-efficiency-theta_B"].band
+    assert eff_band == spec.CLAIMS["crb-efficiency-theta_R"].band
+    low_band = spec.CLAIMS["crb-lower-bound"].band
+    v = lambda e, band: band_verdict(e, *band)
+    assert all(v(e, eff_band) != "not reproduced" for e in spec.mse_to_crb(err, crb))
+    assert v(spec.mse_to_crb_per_trial(err, crb), low_band) != "not reproduced"
+    assert all(v(e, eff_band) == "not reproduced" for e in spec.mse_to_crb(err_half, crb))
+    assert all(v(e, eff_band) == "not reproduced" for e in spec.mse_to_crb(err, 2 * crb))
+    assert v(spec.mse_to_crb_per_trial(err, 2 * crb), low_band) == "not reproduced"
+    no_nuisance = np.diag(np.linalg.inv(2 * (gram_w / sigma2)[1:, 1:].real))   # alpha taken as known
+    assert np.all(no_nuisance < 0.7 * crb)
+    assert all(v(e, eff_band) != "reproduced" for e in spec.mse_to_crb(err, no_nuisance))

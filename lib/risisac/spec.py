@@ -9,6 +9,8 @@ data that test them; a band that is the book's own choice says why."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from .book import params as rp
 from .book.ledger import Amendment, Claim, declare
 
@@ -21,6 +23,44 @@ _PD_STAT = ("simulated P_d minus the predicted P_d at 5 output SINRs x 2 false-a
             "iff this one is)")
 _PD_N = "100000 independent detector draws per point (book profile)"
 _TRIALS = "250 independent Monte Carlo trials (book profile; 2000 in the paper profile)"
+
+def worst_deviation(k, n: int, predicted, kind: str = "difference to the law"):
+    """The statistic of the detection claims: at each point the simulated rate ``k/n`` (Wilson
+    95 % interval) minus the ``predicted`` probability; returned is the point whose interval
+    reaches farthest from zero (every interval lies inside a band around zero iff this one does).
+    """
+    from .book import stats
+    devs = []
+    for kk, p in zip(np.ravel(k), np.ravel(predicted)):
+        e, p = stats.proportion_ci(int(kk), int(n)), float(p)
+        devs.append(stats.Estimate(e.mean - p, e.lo - p, e.hi - p, e.n, kind=kind))
+    return max(devs, key=lambda e: max(abs(e.lo), abs(e.hi)))
+
+
+def rate_ratio(k: int, n: int, nominal: float):
+    """Simulated rate ``k/n`` over its ``nominal`` value, with the Wilson 95 % interval (the
+    statistic of the threshold claim)."""
+    from .book import stats
+    e, p = stats.proportion_ci(int(k), int(n)), float(nominal)
+    return stats.Estimate(e.mean / p, e.lo / p, e.hi / p, e.n, kind="ratio")
+
+
+def mse_to_crb(err, crb_diag):
+    """``(n_trials, 2)`` angle errors -> per angle, the mean of ``err^2 / CRB`` with its 95 %
+    interval over the trials (the statistic of the efficiency claims)."""
+    from .book import stats
+    r = np.asarray(err, float) ** 2 / np.asarray(crb_diag, float)
+    return [stats.mean_ci(r[:, i]) for i in range(r.shape[1])]
+
+
+def mse_to_crb_per_trial(err, crb_diag):
+    """Both angles together: the two ratios ``err^2 / CRB`` of one trial share its noise, so the
+    interval is taken over the trials (the clusters), ``n`` = number of trials (the statistic of
+    the lower-bound claim at one SNR)."""
+    from .book import stats
+    r = np.asarray(err, float) ** 2 / np.asarray(crb_diag, float)
+    return stats.cluster_mean_ci(r.T.ravel(), np.tile(np.arange(r.shape[0]), r.shape[1]))
+
 
 #: the claims of the chapter, declared before they are measured
 CLAIMS = declare(
