@@ -93,7 +93,8 @@ CLAIMS = declare(
                                                                    "printed").replace("2 false-alarm "
                                                                    "rates", "P_fa = 0.01"),
           band=(-0.01, 0.01), unit="worst simulated minus (16) as printed", paper="A",
-          quote=r"\propto \frac{\epsilon_0}{\epsilon_1} = \text{SINR} + 1, \quad (16)$$",
+          quote=r"P_d = 1 - \mathcal{F}_{\chi_2^2}\left(\frac{\epsilon_0}{\epsilon_1} \mathcal{F}_{\chi_2^2}^{-1}"
+                r"(1 - P_{fa})\right) \propto \frac{\epsilon_0}{\epsilon_1} = \text{SINR} + 1, \quad (16)",
           book_band=_PD_BAND.split(", which")[0] + " (the same band as the corrected law)",
           n=_PD_N,
           earlier=(Amendment(band=(-0.01, 0.01), value="law",

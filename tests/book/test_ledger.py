@@ -118,3 +118,10 @@ def test_verdict_words_follow_the_recorded_verdicts():
     L.compare("t", 0.2)
     w = L.verdicts("a", "t")
     assert repr(w) == "Verdicts: a not reproduced; t (timing, see the reproduction report)."
+
+
+def test_quotes_render_their_maths():
+    assert ledger.tex_html("gap at $N = 100$ <b>") == (
+        'gap at <span class="math notranslate nohighlight">\\(N = 100\\)</span> &lt;b&gt;')
+    assert ledger.tex_html(r"\propto \frac{a}{b}").startswith('<span class="math')
+    assert ledger.tex_html("no maths") == "no maths"

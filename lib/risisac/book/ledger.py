@@ -303,6 +303,19 @@ def _html_escape(t: str) -> str:
     return html.escape(str(t))
 
 
+def tex_html(t: str) -> str:
+    """Text with the paper's inline maths (``$...$``; a quote that is all TeX) as MathJax spans,
+    the rest HTML-escaped: the paper's words rendered as the paper prints them."""
+    import html
+    import re
+    span = lambda m: f'<span class="math notranslate nohighlight">\\({html.escape(m)}\\)</span>'  # noqa: E731
+    t = str(t)
+    if "$" not in t and re.search(r"\\[a-zA-Z]+", t):
+        return span(t)
+    parts = re.split(r"\$\$?(.+?)\$\$?", t)
+    return "".join(html.escape(p) if i % 2 == 0 else span(p) for i, p in enumerate(parts))
+
+
 _COLOURS = {"reproduced": "#1a7f37", "partly": "#9a6700", "not reproduced": "#cf222e",
             "inconclusive": "#6e7781", "not testable": "#6e7781", "pass": "#1a7f37",
             "FAIL": "#cf222e"}
@@ -354,7 +367,7 @@ class ClaimView:
                         f"{_html_escape(r['statement'])}")
                 paper = _html_escape(self._paper_cell(r))
                 if r.get("quote"):
-                    paper += f'<br><small><i>&ldquo;{_html_escape(r["quote"])}&rdquo;</i></small>'
+                    paper += f'<br><small><i>&ldquo;{tex_html(r["quote"])}&rdquo;</i></small>'
                 if r.get("band_reason"):
                     paper += f"<br><small>book's band: {_html_escape(r['band_reason'])}</small>"
                 ours = _html_escape(r["measured_text"] + ((" " + r["unit"]) if r["unit"] else ""))
