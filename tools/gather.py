@@ -102,11 +102,23 @@ def paper_cell(c: dict) -> str:
     return out
 
 
+def band_of(c: dict):
+    """The claim's band ``(lo, hi)`` from its tolerance text ``[lo, hi]`` (None: none)."""
+    m = re.fullmatch(r"\[(\S+), (\S+)\]", str(c.get("tolerance") or ""))
+    if not m:
+        return None
+    val = lambda t: None if t in ("-inf", "inf") else float(t)  # noqa: E731
+    return val(m.group(1)), val(m.group(2))
+
+
 def ours(c: dict) -> str:
+    """Our value at the precision its interval supports, with the digits that resolve the band."""
+    from risisac.book.stats import Estimate, fmt_est
     text = num(c["measured"])
-    if "ci95" in c:
+    if "ci95" in c and isinstance(c["measured"], (int, float)):
         lo, hi = c["ci95"]
-        text = f"{num(c['measured'])} [{num(lo)}, {num(hi)}]"
+        text = fmt_est(Estimate(c["measured"], lo, hi, c.get("n", 0), kind=c.get("estimate_kind", "mean")),
+                       band=band_of(c)).split(" (n = ")[0]
     if c.get("unit"):
         text += f" {c['unit']}"
     return e(text)
