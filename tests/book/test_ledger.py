@@ -125,3 +125,5 @@ def test_quotes_render_their_maths():
         'gap at <span class="math notranslate nohighlight">\\(N = 100\\)</span> &lt;b&gt;')
     assert ledger.tex_html(r"\propto \frac{a}{b}").startswith('<span class="math')
     assert ledger.tex_html("no maths") == "no maths"
+    words = ledger.tex_html(r"the standard CSI set \mathcal{S} mentioned before")
+    assert words.startswith("the standard CSI set <span") and words.endswith("</span> mentioned before")

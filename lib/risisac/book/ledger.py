@@ -304,15 +304,21 @@ def _html_escape(t: str) -> str:
 
 
 def tex_html(t: str) -> str:
-    """Text with the paper's inline maths (``$...$``; a quote that is all TeX) as MathJax spans,
-    the rest HTML-escaped: the paper's words rendered as the paper prints them."""
+    """Text with the paper's maths as MathJax spans, the rest HTML-escaped: ``$...$`` pairs; in a
+    quote without dollars, a quote that is all TeX (an equation) or else each TeX command
+    with its braces (``\\mathcal{S}``): the paper's words rendered as the paper prints them."""
     import html
     import re
     span = lambda m: f'<span class="math notranslate nohighlight">\\({html.escape(m)}\\)</span>'  # noqa: E731
     t = str(t)
-    if "$" not in t and re.search(r"\\[a-zA-Z]+", t):
-        return span(t)
-    parts = re.split(r"\$\$?(.+?)\$\$?", t)
+    if "$" not in t:
+        cmd = r"\\[a-zA-Z]+(?:\{[^{}]*\})*"
+        words = re.findall(r"\b[a-zA-Z]{3,}\b", re.sub(cmd, " ", t))
+        if re.search(cmd, t) and len(words) < 3:
+            return span(t)
+        parts = re.split(f"({cmd})", t)
+    else:
+        parts = re.split(r"\$\$?(.+?)\$\$?", t)
     return "".join(html.escape(p) if i % 2 == 0 else span(p) for i, p in enumerate(parts))
 
 
