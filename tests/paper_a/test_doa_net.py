@@ -100,7 +100,7 @@ def test_run_doa_trace_and_modulus(batch):
         assert torch.allclose(out["start"][0], st[0]) and torch.allclose(out["start"][1], st[1])
     # zero layers return the start; a given start is used as is
     out0 = run_doa(net, batch, layers=0, start=st)
-    assert torch.equal(out0["X"], st[0]) and torch.allclose(out0["crb"], out0["f0"])
+    assert out0["X"] is st[0] and out0["phi"] is st[1] and torch.allclose(out0["crb"], out0["f0"])
     # random RIS: phi never moves
     phi_r = sm.init_phi(batch, "random", np.random.default_rng(6))
     o = run_doa(make_net("phr", 1, 1, 2), batch, mode="rand", phi0=phi_r)
