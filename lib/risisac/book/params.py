@@ -285,14 +285,16 @@ class Params(types.SimpleNamespace):
                 for k, v in self.as_dict().items()]
         return DataTable(["parameter", "value", "source"], rows, digits=[4, 4, 4])
 
-    def rerun_box(self, chapter: str | None = None):
+    def rerun_box(self, chapter: str | None = None, **kw):
         """The chapter's "Re-run this chapter" box (:mod:`risisac.book.rerun`): the
-        command, the profiles with their recorded run times, the resolved parameters."""
+        command, the profiles with their recorded run times, the resolved parameters;
+        ``paper=`` (the paper profile's expected time), ``rebuild=`` (``(what, command,
+        time)`` of each stored artefact) and ``show_params=`` as :class:`~risisac.book.rerun.RerunBox`."""
         from .rerun import RerunBox
         name = chapter or vars(self).get("_chapter")
         if not name:
             raise ValueError("rerun_box: pass the chapter name (these parameters were not resolved by a Spec)")
-        return RerunBox(name, self)
+        return RerunBox(name, self, **kw)
 
 
 def _candidates(namespace: Mapping[str, Any]) -> dict:

@@ -19,6 +19,8 @@ from ..book.ledger import Amendment, Claim, declare
 HELP = {
     "seed": "master seed of the test channels and of every Monte Carlo stream",
     "train_now": "train the networks in this run (smoke) instead of loading models/paperA_detection/",
+    "live": "compute in this run what the stored artefacts do not hold for these parameters (else stop and say what)",
+    "reuse_nets": "evaluate networks trained at other sizes (M, N, K, L, P, Gamma) at this run's (recorded in the ledger)",
     "M": "BS antennas",
     "N": "RIS elements at the default point (paper: 64)",
     "K": "users",
@@ -57,7 +59,7 @@ def _check(p):
                "values above 30 dB are paper-profile only (most start points are CI-infeasible)")
 
 
-_BOOK = dict(seed=7, train_now=False, M=6, N=64, K=3, L=20, P_dbw=20.0, Gamma_db=10.0,
+_BOOK = dict(seed=7, train_now=False, live=False, reuse_nets=False, M=6, N=64, K=3, L=20, P_dbw=20.0, Gamma_db=10.0,
              P_sweep=rp.Derived(lambda p: _with([10.0, 20.0, 30.0], p.P_dbw), "10, 20, 30 and P_dbw"),
              N_sweep=rp.Derived(lambda p: _with([32, 64, 128], p.N), "32, 64, 128 and N"),
              Gamma_sweep=rp.Derived(lambda p: _with([0.0, 10.0, 20.0, 30.0], p.Gamma_db), "0, 10, 20, 30 and Gamma_db"),
@@ -68,6 +70,8 @@ SPEC = rp.Spec(
     "paperA_detection",
     {"seed": rp.Int(lo=0),
      "train_now": rp.Bool(),
+     "live": rp.Bool(),
+     "reuse_nets": rp.Bool(),
      "M": rp.Int(lo=2, hi=64),
      "N": rp.Int(lo=4, hi=512),
      "K": rp.Int(lo=1, hi=16),
@@ -88,7 +92,7 @@ SPEC = rp.Spec(
      "roc_mc": rp.Int(lo=100, hi=10**7)},
     profiles={
         "book": _BOOK,
-        "smoke": dict(seed=7, train_now=True, M=6, N=16, K=3, L=8, P_dbw=20.0, Gamma_db=10.0,
+        "smoke": dict(seed=7, train_now=True, live=True, reuse_nets=False, M=6, N=16, K=3, L=8, P_dbw=20.0, Gamma_db=10.0,
                       P_sweep=rp.Derived(lambda p: _with([20.0], p.P_dbw), "P_dbw"),
                       N_sweep=rp.Derived(lambda p: _with([8], p.N), "8 and N"),
                       Gamma_sweep=rp.Derived(lambda p: _with([0.0], p.Gamma_db), "0 and Gamma_db"),
@@ -330,3 +334,107 @@ CLAIMS = declare(
                              reason="2.66 is derived from the Table I cells, not stated: the value is now the cells; "
                                     "the statistic names the clock"),)),
 )
+
+
+# ============================================================================ what a run needs
+
+#: the system sizes and operating point a network is trained at (``train_detection.PROFILES``)
+NET_KEYS = ("M", "N", "K", "L", "P_dbw", "Gamma_db")
+
+
+def _models(folder=None):
+    from pathlib import Path
+    from ..book.ledger import repo_root
+    return Path(folder) if folder is not None else repo_root() / "models" / "paperA_detection"
+
+
+def _net_sizes(folder, profile: str) -> dict | None:
+    """The sizes the stored ``profile`` networks were trained at (their record), else the job's."""
+    import json
+    try:
+        return json.loads((folder / f"{profile}_record.json").read_text())["sizes"]
+    except (OSError, ValueError, KeyError):
+        from . import train_detection as td
+        return td.PROFILES.get(profile)
+
+
+def live_jobs(P, folder=None) -> list:
+    """``(job, seconds on one core)`` of computing this run's evaluation live (the ensemble's first
+    network with its untrained twins, ADMM-MM and radar-only, Table I), scaled from the stored
+    evaluation records (seconds per point of the stored grid, linear in N and in the channel
+    counts)."""
+    from ..book.rerun import record_seconds
+    from . import eval_detection as ev
+    folder = _models(folder)
+    g, n0 = grid(P), len(ev.points(ev.GRID))
+    pts = ev.points(g)
+    scale = sum(int(n) for n, _, _ in pts) / 64 / n0          # per stored point, linear in N
+    sec = {k: record_seconds(folder / f"eval_{k}.json") for k in ("nets", "baselines", "timing")}
+    out = [("networks", None if sec["nets"] is None else sec["nets"] * scale * P.n_test / ev.GRID["n_test"]),
+           ("ADMM-MM and radar-only", None if sec["baselines"] is None else
+            sec["baselines"] * scale * P.n_mm / ev.GRID["n_mm"]),
+           ("Table I", None if sec["timing"] is None else
+            sec["timing"] * sum(P.timing_N) / sum(ev.GRID["timing_N"]) * P.timing_reps / ev.GRID["timing_reps"])]
+    return out
+
+
+def plan(P, folder=None):
+    """What this run loads and what it would compute (:func:`risisac.book.rerun.decide`).
+
+    The stored grid, or only another ``seed``: the stored evaluation, nothing heavy. Another grid
+    (or ``train_now``): the evaluation is not stored and no job makes it for other parameters;
+    computed in the notebook only with ``live = True`` (the stop message gives the command and
+    the time from the stored records). Networks trained at other sizes than the run's default
+    point (``NET_KEYS``) are used only with ``reuse_nets = True``, printed and recorded."""
+    from ..book import rerun
+    from . import eval_detection as ev
+    folder = _models(folder)
+    mode, text = evaluation_plan(P)
+    needs, reuse = [], []
+    if mode == "live":
+        here = {k: v for k, v in grid(P).items() if k != "seed"}
+        why = ("models/paperA_detection/eval_*.json are " + rerun.differ_text(ev.GRID, here)
+               + ("; smoke networks trained in this run" if P.train_now else ""))
+        needs.append(rerun.Need(
+            f"the evaluation of its {len(ev.points(grid(P)))} points", why,
+            live_jobs(P, folder), command=None, basis="the stored evaluation records, scaled"))
+        text = ""
+    made = _net_sizes(folder, "smoke" if P.train_now else "book")
+    differ = [k for k in NET_KEYS if made and made.get(k) != getattr(P, k)]
+    if differ:
+        reuse.append(rerun.Reuse(("the smoke networks" if P.train_now else
+                                  "the stored networks (ensemble and paper depth)"),
+                                 {k: made[k] for k in differ}, {k: getattr(P, k) for k in differ}))
+    return rerun.decide("paperA_detection", P, needs, reuse, stored_text=text)
+
+
+def rebuild(folder=None) -> list:
+    """``(what, command, expected time)`` of every stored artefact of the chapter (the box)."""
+    import json
+    from ..book.rerun import artefact_command, jobs_time, record_seconds
+    folder = _models(folder)
+    out = []
+    for prof, what in (("book", "the 5 ensemble networks (book_seed*.pt)"), ("paper", "the paper-depth network (paper_seed0.pt)")):
+        try:
+            nets = json.loads((folder / f"{prof}_record.json").read_text())["networks"]
+            jobs = [(f"seed {n['seed']}", float(n["seconds"])) for n in nets]
+        except (OSError, ValueError, KeyError):
+            jobs = [("training", None)]
+        out.append((what, artefact_command("paperA_detection", prof), jobs_time(jobs, f"{prof}_record.json")))
+    for part in ("nets", "baselines", "baselines-liu", "paper-net", "timing"):
+        out.append((f"evaluation part {part} (eval_{part}.json)", artefact_command("paperA_detection", job="eval", part=part),
+                    jobs_time([(part, record_seconds(folder / f"eval_{part}.json"))], f"eval_{part}.json")))
+    return out
+
+
+def paper_time(folder=None) -> str:
+    """The paper profile's expected time: its evaluation is not stored (the records, scaled)."""
+    from ..book.rerun import jobs_time
+    Pp = resolve(None, profile="paper")
+    return ("its evaluation is not stored (it stops unless -p live True): "
+            + jobs_time(live_jobs(Pp, folder), "the stored evaluation records, scaled"))
+
+
+def rerun_box(P):
+    """The "Re-run this chapter" box: command, profiles with their times, rebuild commands."""
+    return P.rerun_box(paper=paper_time(), rebuild=rebuild(), show_params=False)
