@@ -219,3 +219,11 @@ class _Table:
                        f"<td>{html.escape(h)}</td></tr>" for k, v, h in self.rows)
         return ("<table class='params'><thead><tr><th>parameter</th><th>value</th><th>meaning</th>"
                 f"</tr></thead><tbody>{body}</tbody></table>")
+
+
+def rerun_box(P):
+    """The "Re-run this chapter" box: this chapter stores no artefacts (everything is computed in
+    the run), so it lists the command and the profiles' recorded run times only."""
+    return P.rerun_box(paper="computed in the run like the other profiles (no stored artefacts); "
+                             "its run time is not measured", show_params=False,
+                       example="-p N 32 -p seed 3")

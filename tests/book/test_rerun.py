@@ -123,3 +123,40 @@ def test_chapter_plans_decide_in_seconds():
     with pytest.raises(rerun.ArtefactsNeeded):
         sd.plan(sd.resolve(None, profile="paper")).require()
     assert time.perf_counter() - t0 < 20
+
+
+def test_doa_seed_runs_live_but_a_long_evaluation_stops():
+    from risisac.paper_a import spec_doa as s
+    assert s.plan(s.resolve(None)).require().mode == "stored"
+    assert s.plan(s.resolve(None, seed=3)).require().mode == "live"          # about 3 min by the records
+    with pytest.raises(rerun.ArtefactsNeeded) as e:
+        s.plan(s.resolve(None, n_test=100)).require()
+    lines = str(e.value).splitlines()
+    assert "eval_" in lines[0] and "n_test = 16" in lines[0]
+    assert "make run CHAPTER=paperA_doa ARGS='-p n_test 100 -p live True'" in lines[1]
+    assert "on 2 cores" in lines[2]
+    assert s.plan(s.resolve(None, n_test=100, live=True)).require().mode == "live"
+
+
+def test_paper_b_networks_of_other_parameters_stop_unless_live():
+    from risisac.paper_b import spec as s
+    assert s.plan(s.resolve(None)).require().mode == "stored"
+    with pytest.raises(rerun.ArtefactsNeeded) as e:
+        s.plan(s.resolve(None, seed=3)).require()
+    assert "book_record.json" in str(e.value) and "seed = 7" in str(e.value)
+    with pytest.raises(rerun.ArtefactsNeeded, match="make train CHAPTER=paperB_uplink PROFILE=paper"):
+        s.plan(s.resolve(None, profile="paper")).require()
+    assert s.plan(s.resolve(None, seed=3, live=True)).require().live
+
+
+def test_paper_c_sweeps_of_other_parameters_stop_unless_live():
+    from risisac.paper_c import spec as s
+    assert s.plan(s.resolve(None)).require().mode == "stored"
+    assert s.plan(s.resolve(None, n_live=8)).require().mode == "stored"       # n_live is not stored
+    with pytest.raises(rerun.ArtefactsNeeded) as e:
+        s.plan(s.resolve(None, seed=3)).require()
+    assert "sweeps.json" in str(e.value).splitlines()[0] and "-p live True" in str(e.value).splitlines()[1]
+    with pytest.raises(rerun.ArtefactsNeeded, match="make train CHAPTER=paperC_rydberg PROFILE=paper"):
+        s.plan(s.resolve(None, profile="paper")).require()
+    assert s.plan(s.resolve(None, profile="smoke")).require().mode == "live"
+    assert "live" not in s.stored_params(s.resolve(None)).as_dict()

@@ -289,7 +289,8 @@ class Params(types.SimpleNamespace):
         """The chapter's "Re-run this chapter" box (:mod:`risisac.book.rerun`): the
         command, the profiles with their recorded run times, the resolved parameters;
         ``paper=`` (the paper profile's expected time), ``rebuild=`` (``(what, command,
-        time)`` of each stored artefact) and ``show_params=`` as :class:`~risisac.book.rerun.RerunBox`."""
+        time)`` of each stored artefact), ``example=`` (the ``ARGS`` of the example command) and
+        ``show_params=`` as :class:`~risisac.book.rerun.RerunBox`."""
         from .rerun import RerunBox
         name = chapter or vars(self).get("_chapter")
         if not name:

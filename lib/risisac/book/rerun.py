@@ -38,17 +38,19 @@ class RerunBox:
     """Text (stable, for nbval) and HTML (a box in the book) of how to re-run a chapter."""
 
     def __init__(self, chapter: str, params: Any, paper: str | None = None,
-                 rebuild: Sequence[tuple[str, str, str]] = (), show_params: bool = True):
+                 rebuild: Sequence[tuple[str, str, str]] = (), show_params: bool = True,
+                 example: str | None = None):
         self.chapter = chapter
         self.params = params
         self.record = execution_record(chapter)
         self.paper = paper
         self.rebuild = list(rebuild)
         self.show_params = show_params
+        self.example = example
 
     def _lines(self) -> list[str]:
         d = self.params.as_dict()
-        cmd = f"make run CHAPTER={self.chapter} ARGS='{_example_args(d)}'"
+        cmd = f"make run CHAPTER={self.chapter} ARGS='{self.example or _example_args(d)}'"
         rec = self.record
         if rec:
             times = (f"book: recorded run time {rec['book_s']:.0f} s; smoke: recorded run time "
@@ -191,8 +193,8 @@ def record_seconds(path, *keys: str) -> float | None:
         d = json.loads(Path(path).read_text())
     except (OSError, ValueError):
         return None
-    for src in (d.get("meta") or {}, d):
-        for k in (*keys, "seconds", "seconds_total", "total_time_s"):
+    for src in (d.get("meta") or {}, d, d.get("provenance") or {}):
+        for k in (*keys, "seconds", "seconds_total", "total_time_s", "wall_s"):
             v = src.get(k) if isinstance(src, dict) else None
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 return float(v)
@@ -208,17 +210,18 @@ def record_seconds(path, *keys: str) -> float | None:
     return None
 
 
-def jobs_time(jobs: Sequence[tuple[str, float | None]], basis: str = "") -> str:
-    """``(job, seconds on one core)`` as text: per job, on one core and on 2 cores."""
+def jobs_time(jobs: Sequence[tuple[str, float | None]], basis: str = "", names: bool = True) -> str:
+    """``(job, seconds on one core)`` as text: per job, on one core and on 2 cores (``names``:
+    list the jobs' names)."""
     per = [s for _, s in jobs]
     if not per or any(s is None for s in per):
         return "not measured (no stored record of such a job)" + (f"; {basis}" if basis else "")
     lo, hi = min(per), max(per)
     each = duration(lo) if duration(lo) == duration(hi) else f"{duration(lo)} to {duration(hi)}"
-    names = ", ".join(j for j, _ in jobs)
+    listed = f" ({', '.join(j for j, _ in jobs)})" if names and len(jobs) <= 6 else ""
     if len(per) == 1:
         return f"{each} on one core" + (f", from {basis}" if basis else "")
-    return (f"{each} per job x {len(per)} jobs ({names}): {duration(sum(per))} on one core, "
+    return (f"{each} per job x {len(per)} jobs{listed}: {duration(sum(per))} on one core, "
             f"{duration(on_cores(per, 2))} on 2 cores" + (f", from {basis}" if basis else ""))
 
 

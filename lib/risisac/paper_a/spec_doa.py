@@ -20,6 +20,7 @@ from ..book import params as rp
 HELP = {
     "seed": "master seed of the test channels and of every Monte Carlo stream",
     "train_now": "train the networks in this run (smoke) instead of loading models/paperA_doa/",
+    "live": "compute in this run what the stored artefacts do not hold for these parameters (else stop and say what)",
     "n_test": "test channel instances per evaluated point (Figs. 8-10)",
     "P_list_dbw": "transmit powers of Fig. 8 [dBW]",
     "n_noise": "noise draws per symbol in the SER Monte Carlo (Fig. 10)",
@@ -46,6 +47,7 @@ SPEC = rp.Spec(
     "paperA_doa",
     {"seed": rp.Int(lo=0),
      "train_now": rp.Bool(),
+     "live": rp.Bool(),
      "n_test": rp.Int(lo=5, hi=5000),
      "P_list_dbw": rp.FloatList(lo=-20, hi=60),
      "n_noise": rp.Int(lo=1, hi=100000),
@@ -58,13 +60,13 @@ SPEC = rp.Spec(
      "n_time_inst": rp.Int(lo=1, hi=1000),
      "n_live": rp.Int(lo=1, hi=100)},
     profiles={
-        "book": dict(seed=7, train_now=False, n_test=16, P_list_dbw=[10.0, 20.0, 30.0], n_noise=200,
+        "book": dict(seed=7, train_now=False, live=False, n_test=16, P_list_dbw=[10.0, 20.0, 30.0], n_noise=200,
                      ml_P_list_dbw=[20.0, 40.0, 60.0], n_ml=100, timing_N=[32, 64, 128],
                      timing_instances=4, timing_reps=5, T_iter=120, n_time_inst=8, n_live=8),
-        "smoke": dict(seed=7, train_now=True, n_test=6, P_list_dbw=[10.0, 20.0], n_noise=10,
+        "smoke": dict(seed=7, train_now=True, live=True, n_test=6, P_list_dbw=[10.0, 20.0], n_noise=10,
                       ml_P_list_dbw=[40.0, 60.0], n_ml=20, timing_N=[8, 16], timing_instances=2,
                       timing_reps=2, T_iter=4, n_time_inst=2, n_live=3),
-        "paper": dict(seed=7, train_now=False, n_test=100, P_list_dbw=[0.0, 10.0, 20.0, 30.0, 40.0],
+        "paper": dict(seed=7, train_now=False, live=False, n_test=100, P_list_dbw=[0.0, 10.0, 20.0, 30.0, 40.0],
                       n_noise=2000, ml_P_list_dbw=[0.0, 20.0, 40.0, 60.0], n_ml=2000,
                       timing_N=[32, 64, 128], timing_instances=20, timing_reps=5, T_iter=120,
                       n_time_inst=20, n_live=8),
@@ -271,3 +273,93 @@ CLAIMS = declare(
           earlier=(Amendment(band=(1.0, None), value="lower complexity", statistic="time to the trained network's "
                              "mean CRB: untrained / trained", reason=WALL),)),
 )
+
+
+# ============================================================================ what a run needs
+
+def _models(folder=None):
+    from pathlib import Path
+    from ..book.ledger import repo_root
+    return Path(folder) if folder is not None else repo_root() / "models" / "paperA_doa"
+
+
+def eval_grid(P) -> dict:
+    """The evaluation grid (:data:`risisac.paper_a.eval_doa.GRID` format) of parameters ``P``."""
+    return dict(seed=P.seed, n_test=P.n_test, P_list_dbw=list(P.P_list_dbw), n_noise=P.n_noise)
+
+
+def live_jobs(P, folder=None) -> list:
+    """``(job, seconds on one core)`` of evaluating this run's grid live (Figs. 8 and 10, Fig. 9,
+    convergence), scaled from the stored evaluation records: linear in the test channels, Fig. 8
+    also in the powers."""
+    from ..book.rerun import record_seconds
+    from . import eval_doa as ev
+    folder, G = _models(folder), ev.GRID
+    f = P.n_test / G["n_test"]
+    out = []
+    for part, label in (("fig8", "Figs. 8 and 10"), ("fig9", "Fig. 9"), ("conv", "convergence")):
+        s = record_seconds(folder / f"eval_{part}.json")
+        if s is not None:
+            s *= f * (len(P.P_list_dbw) / len(G["P_list_dbw"]) if part == "fig8" else 1.0)
+        out.append((label, s))
+    return out
+
+
+def plan(P, folder=None):
+    """What this run loads and what it computes (:func:`risisac.book.rerun.decide`): the stored
+    grid loads ``models/paperA_doa/eval_*.json``; another grid (a seed, more test channels,
+    other powers) or ``train_now`` needs an evaluation that is not stored, computed in the run
+    when the stored records put it under :data:`risisac.book.rerun.LIVE_BELOW_S` on one core
+    (another seed: about 3 minutes) or with ``live = True``, else the run stops saying so."""
+    from ..book import rerun
+    from . import eval_doa as ev
+    g = eval_grid(P)
+    needs = []
+    if P.train_now or g != ev.GRID:
+        why = ("smoke networks trained in this run" if P.train_now and g == ev.GRID else
+               "models/paperA_doa/eval_{fig8,fig9,conv}.json are " + rerun.differ_text(ev.GRID, g)
+               + ("; smoke networks trained in this run" if P.train_now else "")
+               + "; the larger-scale evaluations (eval_mid, eval_midtau, eval_paper, eval_papertau) exist "
+                 "for the stored grid only and are left out")
+        needs.append(rerun.Need("the evaluation of Figs. 8-10 and of the convergence study", why,
+                                live_jobs(P, folder), basis="the stored evaluation records, scaled"))
+    return rerun.decide("paperA_doa", P, needs)
+
+
+def rebuild(folder=None) -> list:
+    """``(what, command, expected time)`` of every stored artefact of the chapter (the box)."""
+    import json
+    from ..book.rerun import artefact_command, jobs_time, record_seconds
+    folder = _models(folder)
+    out = []
+    for prof, rec in (("book", "record"), ("mid", "mid_record"), ("midtau", "midtau_record"),
+                      ("paper", "paper_record"), ("papertau", "papertau_record")):
+        try:
+            nets = json.loads((folder / f"{rec}.json").read_text())["nets"]
+        except (OSError, ValueError, KeyError):
+            continue
+        jobs = [(n, float(v["time_s"]) if "time_s" in v else None) for n, v in sorted(nets.items())]
+        out.append((f"the {len(jobs)} {prof} network{'s' * (len(jobs) > 1)}", artefact_command("paperA_doa", prof),
+                    jobs_time(jobs, f"{rec}.json", names=False)))
+    for part in ("fig8", "fig9", "conv", "mid", "midtau", "paper", "papertau"):
+        f = folder / f"eval_{part}.json"
+        if f.exists():
+            out.append((f"evaluation eval_{part}.json", artefact_command("paperA_doa", job="eval", part=part),
+                        jobs_time([(part, record_seconds(f))], f.name)))
+    if (folder / "eval_timing.json").exists():
+        out.append(("Table II and the CRB-against-time comparison (eval_timing.json)",
+                    artefact_command("paperA_doa", job="time"), "its record holds no run time"))
+    return out
+
+
+def paper_time(folder=None) -> str:
+    """The paper profile's expected time: its evaluation grid is not stored (the records, scaled)."""
+    from ..book.rerun import jobs_time
+    Pp = resolve(None, profile="paper")
+    return ("its evaluation is not stored (it stops unless -p live True): "
+            + jobs_time(live_jobs(Pp, folder), "the stored evaluation records, scaled"))
+
+
+def rerun_box(P):
+    """The "Re-run this chapter" box: command, profiles with their times, rebuild commands."""
+    return P.rerun_box(paper=paper_time(), rebuild=rebuild(), show_params=False)

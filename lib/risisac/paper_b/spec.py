@@ -46,6 +46,7 @@ HELP = {
     "n_time": "batch size of the batched timing runs (Table I)",
     "n_rep_time": "repetitions of every timing",
     "train_now": "train the networks in the chapter (else load models/paperB_uplink/<profile>_*)",
+    "live": "train here the networks that models/paperB_uplink does not hold for these parameters (else stop and say what)",
 }
 
 
@@ -110,6 +111,7 @@ SPEC = rp.Spec(
         "n_time": rp.Int(lo=1, hi=100_000, help=HELP["n_time"]),
         "n_rep_time": rp.Int(lo=3, hi=1000, help=HELP["n_rep_time"]),
         "train_now": rp.Bool(help=HELP["train_now"]),
+        "live": rp.Bool(help=HELP["live"]),
     },
     profiles={
         "book": dict(seed=7, Nt=16, Nr=16, K=5, L=20, d0=200.0, d_max=400.0, snr_s_db=10.0,
@@ -121,7 +123,7 @@ SPEC = rp.Spec(
                      n_mix=900, K_list=[2, 4, 6, 8], Nt_list=[8, 12, 16], K_list10=[3, 5, 7],
                      st_scale_db=[-3.0, 0.0, 3.0, 5.0, 7.0, 10.0], n_sweep=100,
                      Nr_list11=[8, 12, 16], betas=[0.3, 0.7, 1.0], n_train11=600, epochs11=25,
-                     n_time=1000, n_rep_time=7, train_now=False),
+                     n_time=1000, n_rep_time=7, train_now=False, live=False),
         "smoke": dict(seed=7, Nt=8, Nr=8, K=3, L=12, d0=200.0, d_max=400.0, snr_s_db=10.0,
                       snr_c_db=0.0, alpha=0.5, n_seeds=2, n_train=[64, 128], n_val=64, n_test=40,
                       epochs=3, n_ft=64, ft_epochs=2, alphas=[0.0, 0.5, 1.0],
@@ -129,7 +131,7 @@ SPEC = rp.Spec(
                       snr_c_list=[-5.0, 0.0], n_mix=96, K_list=[2, 4], Nt_list=[4, 8],
                       K_list10=[2, 4], st_scale_db=[0.0, 5.0], n_sweep=20, Nr_list11=[4, 8],
                       betas=[0.3, 1.0], n_train11=64, epochs11=2, n_time=100, n_rep_time=3,
-                      train_now=True),
+                      train_now=True, live=True),
         "paper": dict(seed=7, Nt=16, Nr=16, K=5, L=20, d0=200.0, d_max=400.0, snr_s_db=10.0,
                       snr_c_db=0.0, alpha=0.5, n_seeds=5, n_train=[1000, 2000, 5000, 8000],
                       n_val=2000, n_test=2000, epochs=500, n_ft=8000, ft_epochs=500,
@@ -139,7 +141,7 @@ SPEC = rp.Spec(
                       n_mix=8000, K_list=[2, 3, 4, 5, 6, 7, 8], Nt_list=[8, 12, 16],
                       K_list10=[3, 5, 7], st_scale_db=[-3.0, 0.0, 3.0, 5.0, 7.0, 10.0],
                       n_sweep=2000, Nr_list11=[6, 8, 10, 12, 14, 16], betas=[0.3, 0.7, 1.0],
-                      n_train11=8000, epochs11=500, n_time=2000, n_rep_time=10, train_now=False),
+                      n_train11=8000, epochs11=500, n_time=2000, n_rep_time=10, train_now=False, live=False),
     },
     check=_check,
 )
@@ -344,3 +346,91 @@ CLAIMS = declare(
           quote=_Q_TRAD, paper="B", book_band=_TIMES3, n="timing repetitions in one run (7 in the book "
           "profile)", timing=True),
 )
+
+
+# ============================================================================ what a run needs
+
+def _models(folder=None):
+    from pathlib import Path
+    from ..book.ledger import repo_root
+    return Path(folder) if folder is not None else repo_root() / "models" / "paperB_uplink"
+
+
+def _record(folder, profile: str):
+    import json
+    try:
+        return json.loads((folder / f"{profile}_record.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _net_jobs(rec) -> list:
+    return [(n, float(v["seconds"]) if "seconds" in v else None) for n, v in (rec or {}).get("nets", {}).items()]
+
+
+def plan(P, folder=None):
+    """What this run loads and what it trains (:func:`risisac.book.rerun.decide`).
+
+    ``train_now``: every network is trained in the run (asked for). Else the networks of
+    ``models/paperB_uplink/<profile>_record.json`` must have been trained with this run's training
+    parameters: a missing record, or one of other parameters (another seed, other sizes), is a
+    need that only ``live = True`` trains in the notebook; the stop message names the record, the
+    command (``make train`` for a profile's own parameters) and the recorded training time."""
+    import json
+    from ..book import rerun
+    from . import train as T
+    folder = _models(folder)
+    f = f"models/paperB_uplink/{P.profile}_record.json"
+    if P.train_now:
+        return rerun.decide("paperB_uplink", P, stored_text="networks: trained in this run (train_now = True)")
+    rec = _record(folder, P.profile)
+    want = json.loads(json.dumps(T.train_config(P)))
+    mine = json.loads(json.dumps(T.train_config(resolve(None, profile=P.profile))))
+    command = rerun.artefact_command("paperB_uplink", P.profile) if want == mine else None
+    book = _record(folder, "book")
+    if rec is None:
+        need = rerun.Need(f"the Paper B networks of the {P.profile!r} profile", f"{f} does not exist",
+                          [("training", None)], command=command, train=True,
+                          basis=(f"the book profile's {len(_net_jobs(book))} networks took "
+                                 f"{rerun.duration(book['seconds_total'])} on one core (book_record.json)"
+                                 if book and "seconds_total" in book else ""))
+        return rerun.decide("paperB_uplink", P, [need])
+    have = rec.get("config") or {}
+    diff = [k for k in want if have.get(k) != want[k]]
+    if diff:
+        need = rerun.Need("the Paper B networks for these parameters",
+                          f"{f} was trained with " + rerun.differ_text(have, {k: want[k] for k in diff})
+                          .replace("stored for ", ""), _net_jobs(rec), command=command, train=True,
+                          basis=f"{P.profile}_record.json, at its own parameters")
+        return rerun.decide("paperB_uplink", P, [need])
+    return rerun.decide("paperB_uplink", P, stored_text=f"networks: loaded from models/paperB_uplink/{P.profile}_*.pt")
+
+
+def rebuild(folder=None) -> list:
+    """``(what, command, expected time)`` of every stored artefact of the chapter (the box)."""
+    from ..book.rerun import artefact_command, jobs_time
+    folder = _models(folder)
+    out = []
+    for prof in ("book", "paper"):
+        rec = _record(folder, prof)
+        if rec is not None:
+            out.append((f"the {len(rec['nets'])} networks of the {prof} profile ({prof}_rep*.pt)",
+                        artefact_command("paperB_uplink", prof),
+                        jobs_time(_net_jobs(rec), f"{prof}_record.json", names=False)))
+    return out
+
+
+def paper_time(folder=None) -> str:
+    """The paper profile's networks: stored or not, and their training time if measured."""
+    from ..book.rerun import artefact_command
+    folder = _models(folder)
+    if _record(folder, "paper") is not None:
+        return "its networks are stored (paper_record.json); its run time is not measured"
+    return (f"its networks are not stored (it stops unless -p live True; "
+            f"{artefact_command('paperB_uplink', 'paper')} makes them); their training time is not measured")
+
+
+def rerun_box(P):
+    """The "Re-run this chapter" box: command, profiles with their times, rebuild commands."""
+    return P.rerun_box(paper=paper_time(), rebuild=rebuild(), show_params=False,
+                       example="-p seed 8 -p live True")     # another seed retrains the networks

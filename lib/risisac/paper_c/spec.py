@@ -19,7 +19,7 @@ _BOOK = dict(seed=7, trials=20, n_live=4, iters=60, rho1=10.0, gd_iters=60, K=3,
              Nt=16, snr_db=25.0, rsr_db=10.0, eps=0.025, L=1024, radar_snr_db=3.0,
              snr_sweep=[15.0, 25.0], N_sweep=[50, 100], eps_sweep=[0.015, 0.025, 0.05, 0.2],
              M_sweep=[15, 35], rsr_sweep=[0.0, 5.0, 10.0, 20.0, 30.0], K_sweep=[3, 5],
-             mc_samples=2000, precomputed=True)
+             mc_samples=2000, precomputed=True, live=False)
 
 SPEC = rp.Spec(
     "paperC_rydberg",
@@ -47,18 +47,20 @@ SPEC = rp.Spec(
         "K_sweep": rp.IntList(lo=1, hi=16, help="user counts"),
         "mc_samples": rp.Int(lo=100, hi=1_000_000, help="symbol draws per user (exact receiver)"),
         "precomputed": rp.Bool(help="load the sweeps from models/paperC_rydberg"),
+        "live": rp.Bool(help="compute here the sweeps that models/paperC_rydberg does not hold for these "
+                             "parameters (else stop and say what)"),
     },
     profiles={
         "book": _BOOK,
         "smoke": dict(_BOOK, trials=2, n_live=2, iters=6, gd_iters=4, K=2, M=6, N=16, Nt=4,
                       N_sweep=[16], M_sweep=[6], K_sweep=[2], eps_sweep=[0.025, 0.2],
-                      rsr_sweep=[5.0, 10.0], mc_samples=300, precomputed=False),
+                      rsr_sweep=[5.0, 10.0], mc_samples=300, precomputed=False, live=True),
         "paper": dict(_BOOK, trials=1000, n_live=20, gd_iters=100,
                       snr_sweep=[5.0, 10.0, 15.0, 20.0, 25.0, 30.0],
                       N_sweep=[25, 50, 75, 100, 125, 150],
                       eps_sweep=[0.015, 0.02, 0.025, 0.03, 0.04, 0.05],
                       M_sweep=[5, 15, 25, 35, 45], rsr_sweep=[0.0, 5.0, 10.0, 15.0, 20.0, 30.0],
-                      K_sweep=[2, 3, 4, 5], mc_samples=20000, precomputed=False),
+                      K_sweep=[2, 3, 4, 5], mc_samples=20000, precomputed=False, live=False),
     },
     check=_check,
 )
@@ -258,3 +260,101 @@ REMOVED = {
                         "reconstruction of eqs. (1)-(10), which the paper text does not state: it "
                         "is now a check of that reconstruction"),
 }
+
+
+# ============================================================================ what a run needs
+#: parameters that do not change the stored sweeps (how many are re-solved live, where they come from)
+NOT_STORED = ("profile", "n_live", "precomputed", "live")
+
+
+def _models(folder=None):
+    from pathlib import Path
+    from ..book.ledger import repo_root
+    return Path(folder) if folder is not None else repo_root() / "models" / "paperC_rydberg"
+
+
+def _record(folder):
+    import json
+    try:
+        return json.loads((folder / "record.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def stored_params(P):
+    """``P`` without the parameters the stored record does not carry (``live``), for
+    :func:`risisac.paper_c.train.load_or_compute`, which compares the rest with the record."""
+    q = rp.Params(**{k: v for k, v in P.as_dict().items() if k != "live"})
+    q._sources, q._chapter = vars(P).get("_sources", {}), vars(P).get("_chapter")
+    return q
+
+
+def live_jobs(P, folder=None) -> list:
+    """``(point, seconds on one core)`` of solving every figure point live, from the stored
+    record's seconds per point (the same point, else the default point's), scaled linearly in the
+    realisations and the iterations (at the stored sizes)."""
+    from . import train
+    rec = _record(_models(folder)) or {}
+    per, par = rec.get("seconds_per_point") or {}, rec.get("parameters") or {}
+    if not per or "default" not in per:
+        return [("sweeps", None)]
+    f = P.trials / par.get("trials", P.trials) * P.iters / par.get("iters", P.iters)
+    jobs = []
+    for key, val, _, _ in train.points(P):
+        name = "default" if key == "default" else f"{key}={val:g}"
+        jobs.append((name, per.get(name, per["default"]) * f))
+    jobs += [(k, per[k] * P.trials / par.get("trials", P.trials)) for k in ("exact", "design_snr") if k in per]
+    return jobs
+
+
+def plan(P, folder=None):
+    """What this run loads and what it computes (:func:`risisac.book.rerun.decide`): the stored
+    sweeps when ``precomputed`` and their record carries this run's parameters; else the sweeps
+    are a need, computed in the notebook only with ``live = True`` (the stop message names the
+    parameters that differ, the command for a profile's own parameters and the recorded time)."""
+    from ..book import rerun
+    folder = _models(folder)
+    rec = _record(folder)
+    mine = {k: v for k, v in P.as_dict().items() if k not in NOT_STORED}
+    theirs = {k: v for k, v in ((rec or {}).get("parameters") or {}).items() if k in mine}
+    if P.precomputed and rec is not None and theirs == mine:
+        return rerun.decide("paperC_rydberg", P, stored_text=(
+            f"sweeps: loaded from models/paperC_rydberg/sweeps.json (computed with these parameters); "
+            f"{P.n_live} realisations of the default point re-solved live"))
+    own = {k: v for k, v in resolve(None, profile=P.profile).as_dict().items() if k not in NOT_STORED}
+    command = rerun.artefact_command("paperC_rydberg", P.profile) if own == mine else None
+    if rec is None:
+        why = "models/paperC_rydberg/record.json does not exist"
+    elif theirs != mine:
+        why = "models/paperC_rydberg/sweeps.json is " + rerun.differ_text(theirs, mine)
+    else:
+        why = "precomputed = False asks to solve them here"
+    return rerun.decide("paperC_rydberg", P, [rerun.Need(
+        f"the sweeps of Figs. 3b-5c over {P.trials} realisations", why, live_jobs(P, folder), command=command,
+        basis="record.json's seconds per point, scaled by realisations and iterations")])
+
+
+def rebuild(folder=None) -> list:
+    """``(what, command, expected time)`` of the stored sweeps (the box)."""
+    from ..book.rerun import artefact_command, jobs_time
+    rec = _record(_models(folder))
+    if rec is None:
+        return []
+    prof = rec.get("profile", "book")
+    jobs = [(k, float(v)) for k, v in (rec.get("seconds_per_point") or {}).items()]
+    return [(f"the sweeps of the {prof} profile (sweeps.json, record.json)", artefact_command("paperC_rydberg", prof),
+             jobs_time(jobs, "record.json", names=False))]
+
+
+def paper_time(folder=None) -> str:
+    """The paper profile's expected time: its sweeps are not stored (the record, scaled)."""
+    from ..book.rerun import jobs_time
+    Pp = resolve(None, profile="paper")
+    return ("its sweeps are not stored (it stops unless -p live True): "
+            + jobs_time(live_jobs(Pp, folder), "record.json, scaled by realisations and iterations", names=False))
+
+
+def rerun_box(P):
+    """The "Re-run this chapter" box: command, profiles with their times, rebuild commands."""
+    return P.rerun_box(paper=paper_time(), rebuild=rebuild(), show_params=False,
+                       example="-p n_live 8")   # the stored sweeps, more realisations re-solved live
