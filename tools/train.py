@@ -1,65 +1,69 @@
-"""Run a chapter's heavy training job: ``make train CHAPTER=<name> PROFILE=<p>``.
+"""Run a chapter's heavy job through the workflow: ``make train CHAPTER=<name> PROFILE=<p>``.
 
-Usage: python tools/train.py <chapter> [--profile book|smoke|paper] [--out DIR]
+Usage: python tools/train.py <chapter> [--profile P] [--out DIR] [--cores N] [--force] [-n]
 
-Calls ``main(profile: str, out: pathlib.Path)`` of the chapter's training module
-(``TRAINERS`` below). The module writes its small artefacts and a JSON training
-record (commit, seed, sizes, losses, time) under ``out`` (default
-``models/<chapter>/``), which the chapter's ``book`` profile loads.
+The profiles are those the chapter's job module knows (``risisac.book.workflow.profiles``:
+e.g. the DoA chapter's book, smoke, mid, midtau, paper, papertau). The targets are the profile's
+artefacts under ``models/<chapter>/`` (``risisac.book.workflow.targets``); Snakemake
+(``workflow/Snakefile``, default profile ``workflow/profiles/default``) makes those that are
+missing or stale, one single-thread job per network, evaluation part or timing cell, ``--cores``
+at once. ``--force`` remakes them even if current; ``--out DIR`` makes them under
+``DIR/models/<chapter>/`` instead (a profile such as the DoA ``smoke`` that writes the book's
+own file names should go there); ``-n`` only says what would run.
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
+import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "lib"))
 
-TRAINERS = {
-    "paperA_detection": "risisac.paper_a.train_detection",
-    "paperA_doa": "risisac.paper_a.train_doa",
-    "paperB_uplink": "risisac.paper_b.train",
-    "paperC_rydberg": "risisac.paper_c.train",
-}
-PROFILES = ("book", "smoke", "paper", "mid")
+
+def command(chapter: str, profile: str, out: str | None = None, cores: int = 2, force: bool = False,
+            dry: bool = False) -> list[str]:
+    """The snakemake command line of ``make train`` (raises ValueError for a bad chapter/profile)."""
+    from risisac.book import workflow as W
+    targets = W.targets(chapter, profile)
+    exe = Path(sys.executable).with_name("snakemake")
+    cmd = [str(exe) if exe.exists() else "snakemake", *targets, "-s", str(ROOT / "workflow" / "Snakefile"),
+           "--profile", str(ROOT / "workflow" / "profiles" / "default"), "--cores", str(cores)]
+    if chapter == "paperA_doa" and profile in ("book", "smoke"):
+        cmd += ["--config", f"doa_profile={profile}"]
+    if chapter == "paperC_rydberg":
+        cmd += ["--config", f"paperC_profile={profile}"]
+    if out:
+        cmd += ["--directory", str(Path(out).resolve())]
+    if force:
+        cmd += ["--forcerun", *targets]
+    if dry:
+        cmd += ["-n"]
+    return cmd
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("chapter")
     ap.add_argument("--profile", default="book")
-    ap.add_argument("--out", default=None, help="output folder (default models/<chapter>/)")
+    ap.add_argument("--out", default=None, help="make the artefacts under DIR/models/<chapter>/")
+    ap.add_argument("--cores", type=int, default=int(os.environ.get("CORES", 2)))
+    ap.add_argument("--force", action="store_true", help="remake the targets even if current")
+    ap.add_argument("-n", "--dry-run", action="store_true")
     a = ap.parse_args(argv)
-    if a.profile not in PROFILES:
-        print(f"train: profile = {a.profile!r} is invalid: allowed values are "
-              + ", ".join(map(repr, PROFILES)), file=sys.stderr)
-        return 2
-    module = TRAINERS.get(a.chapter)
-    if module is None:
-        print(f"train: chapter {a.chapter!r} has no training module; chapters with one: "
-              + ", ".join(TRAINERS), file=sys.stderr)
-        return 2
     try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as e:
-        if e.name and module.startswith(e.name):
-            print(f"train: chapter {a.chapter!r} maps to {module}, which does not exist yet "
-                  f"(write it with a main(profile, out) function)", file=sys.stderr)
-            return 2
-        raise
-    if not hasattr(mod, "main"):
-        print(f"train: {module} has no main(profile, out) function", file=sys.stderr)
+        cmd = command(a.chapter, a.profile, a.out, a.cores, a.force, a.dry_run)
+    except ValueError as e:
+        print(f"train: {e}", file=sys.stderr)
         return 2
-    out = Path(a.out) if a.out else ROOT / "models" / a.chapter
-    out.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    t0 = time.perf_counter()
-    mod.main(a.profile, out)
-    print(f"train: {a.chapter} ({a.profile}) done in {time.perf_counter() - t0:.0f} s -> {out}")
-    return 0
+    from risisac.book import workflow as W
+    if a.profile in W.SAME_FILES.get(a.chapter, ()) and not a.out:
+        print(f"train: note: profile {a.profile!r} writes the file names of the stored book artefacts under "
+              f"models/{a.chapter}/ (use --out DIR to keep them)", file=sys.stderr)
+    print("train:", " ".join(cmd), flush=True)
+    return subprocess.call(cmd, cwd=ROOT)
 
 
 if __name__ == "__main__":

@@ -122,7 +122,7 @@ def test_required_evaluation_stops_naming_the_file(folder, tmp_path):
     for f in folder.iterdir():
         shutil.copy(f, tmp_path / f.name)
     (tmp_path / "eval_conv.json").unlink()
-    with pytest.raises(ArtefactError, match=r"eval_conv\.json .*missing.*python -m risisac\.paper_a\.eval_doa conv"):
+    with pytest.raises(ArtefactError, match=r"eval_conv\.json .*missing.*snakemake --cores 2 models/paperA_doa/eval_conv\.json"):
         ev.load(tmp_path, TINY, required=True)
     assert ev.load(tmp_path, TINY) is None                       # not required: live evaluation
     text = (folder / "eval_conv.json").read_text()

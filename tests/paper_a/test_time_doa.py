@@ -1,4 +1,4 @@
-"""Tests of the DoA scale evaluation (risisac.paper_a.eval_doa mid/paper parts, shards, merge) and
+"""Tests of the DoA scale evaluation (risisac.paper_a.eval_doa mid/paper parts, one network per job, merge) and
 of the timing job risisac.paper_a.time_doa: untrained networks of the smoke sizes, saved as a
 ``paper``-profile record in tmp_path (the jobs do not care whether they are trained)."""
 
@@ -22,6 +22,7 @@ TINY_T = dict(time_doa.GRID_T, N=[6, 8], instances=2, reps=2, T_iter=3, n_equal=
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
+    torch.set_default_dtype(torch.float64)                  # as the jobs run
     out = tmp_path_factory.mktemp("doa_paper")
     p = dict(td.PROFILES["smoke"], kinds=["phr", "alm", "radar", "rand"], seeds=2, batch=None, seeds_fig9=0,
              Gamma_fig9_db=[])
@@ -47,40 +48,47 @@ def test_scale_profiles_plan_paired_phr_alm_and_own_files():
     assert td.files("book") == ("", "record.json")
     P = td.PROFILES["paper"]
     assert (P["T"], P["J"], P["R"], P["n_train"], P["N"], P["L"]) == (60, 10, 10, 800, 64, 20)
-    with pytest.raises(ValueError, match="only"):
-        td.main("paper", "/nonexistent", only=["nope-s0"])
+    with pytest.raises(ValueError, match="not one of profile"):
+        td.train_net("paper", "nope-s0", "/nonexistent/x.pt", check_clean=False)
 
 
-def test_scale_shards_merge_to_the_whole_evaluation(folder):
+def test_one_network_evaluations_merge_to_the_whole_evaluation(folder, tmp_path):
     whole = ev.part_scale(folder, "paper", None, TINY, log=lambda *a: None)
     assert sorted(whole) == ["alm-s0", "alm-s1", "phr-s0", "phr-s0@P20", "phr-s1", "phr-s1@P20",
                              "radar-s0@P20", "radar-s1@P20", "rand-s0@P20", "rand-s1@P20",
                              "untrained-s0", "untrained-s1"]
-    for name in ("phr-s0", "alm-s0", "phr-s1", "alm-s1", "radar-s0", "radar-s1", "rand-s0", "rand-s1"):
-        ev.main("paper", folder, g=TINY, log=lambda *a: None, only=[name])
-    merged = ev.merge_shards(folder, "paper", TINY)
-    assert not list(folder.glob("eval_paper-*.json"))
-    d = ev.load_scale(folder, "paper", TINY)
-    assert d == json.loads(json.dumps(whole))
-    assert json.loads(merged.read_text())["meta"]["net_sha"] == ev.net_shas(
-        folder, "paper", ["alm-s0", "alm-s1", "phr-s0", "phr-s1", "radar-s0", "radar-s1", "rand-s0", "rand-s1"])
-    for n, r in d.items():
-        if "@" not in n:
-            assert np.asarray(r["trace"]).shape == (TINY["n_test"], td.PROFILES["smoke"]["T"] + 1)
-    # the nominal power of the P sweep is the nominal point: same designs as the traced run
-    np.testing.assert_allclose(d["phr-s0@P20"]["crb"], d["phr-s0"]["crb"], rtol=1e-9)
-    assert ev.load_scale(folder, "paper", dict(TINY, seed=4)) is None
+    names = ("phr-s0", "alm-s0", "phr-s1", "alm-s1", "radar-s0", "radar-s1", "rand-s0", "rand-s1")
+    parts = [ev.eval_net(folder, "paper", n, tmp_path / f"{n}.json", TINY, log=lambda *a: None) for n in names]
+    out = tmp_path / "eval_paper.json"
+    merged = ev.merge(folder, "paper", out, parts, TINY)
+    e = json.loads(merged.read_text())
+    assert e["data"] == whole
+    assert e["meta"]["net_sha"] == ev.net_shas(folder, "paper", list(names))
+    assert sorted(e["meta"]["seconds"]) == sorted(names) and "commit" in e["meta"]["provenance"]
+    for n in names:
+        assert set(ev.entries_of(whole, n)) == {k for k in whole if k.split("@")[0] == n} | (
+            {f"untrained-s{n[-1]}"} if n.startswith("phr") else set())
+    # a merge with no new parts keeps what was computed for the same network files, untouched
+    again = json.loads(ev.merge(folder, "paper", out, [], TINY).read_text())
+    assert again["data"] == whole and again["meta"]["seconds"] == e["meta"]["seconds"]
 
 
-def test_merge_rejects_a_shard_of_other_network_files(folder, tmp_path):
+def test_merge_evaluates_a_changed_network_and_rejects_a_part_of_other_files(folder, tmp_path):
     import shutil
     for f in folder.iterdir():
         shutil.copy(f, tmp_path / f.name)
-    ev.main("paper", tmp_path, g=TINY, log=lambda *a: None, only=["phr-s0"])
+    part = ev.eval_net(tmp_path, "paper", "phr-s0", tmp_path / "part.json", TINY, log=lambda *a: None)
+    out = tmp_path / "eval_paper.json"
+    ev.merge(tmp_path, "paper", out, [part], TINY, log=lambda *a: None)
     seed_torch(9, "other")
+    td.save_net(make_net("alm", 2, 1, 2), tmp_path / "paper-alm-s1.pt")        # networks changed since
     td.save_net(make_net("phr", 2, 1, 2), tmp_path / "paper-phr-s0.pt")
-    with pytest.raises(ValueError, match="other network files"):
-        ev.merge_shards(tmp_path, "paper", TINY)
+    with pytest.raises(ValueError, match="another file"):
+        ev.merge(tmp_path, "paper", out, [part], TINY)
+    e = json.loads(ev.merge(tmp_path, "paper", out, [], TINY, log=lambda *a: None).read_text())
+    assert e["meta"]["net_sha"] == ev.net_shas(tmp_path, "paper", list(e["meta"]["net_sha"]))
+    assert ev.load_scale(tmp_path, "paper", TINY) == e["data"]
+    assert e["data"]["alm-s1"] == ev.part_scale(tmp_path, "paper", ["alm-s1"], TINY, log=lambda *a: None)["alm-s1"]
 
 
 def test_timed_states_trace_is_the_networks_output(folder):
@@ -96,14 +104,16 @@ def test_timed_states_trace_is_the_networks_output(folder):
     np.testing.assert_allclose(C[:, -1], run_doa(net, b, start=st)["crb"].numpy(), rtol=1e-9)
 
 
-def test_timing_cells_and_equal_run_merge_and_load(folder):
-    for N in TINY_T["N"]:
-        for r in range(TINY_T["reps"]):
-            time_doa.main("cell", folder, N=N, rep=r, g=TINY_T)
-    time_doa.main("equal", folder, group=0, g=TINY_T)
-    time_doa.main("merge", folder, g=TINY_T)
-    assert not list(folder.glob("timing-*.json"))
+def test_timing_cells_and_equal_run_merge_and_load(folder, tmp_path):
+    shards = [time_doa.main("cell", folder, N=N, rep=r, g=TINY_T) for N in TINY_T["N"][::-1]
+              for r in range(TINY_T["reps"])]
+    shards.append(time_doa.main("equal", folder, out=tmp_path / "shards" / "g0.json", group=0, g=TINY_T))
+    assert shards[-1].exists() and shards[0].name == "timing-N8-r0.json"
+    time_doa.merge(folder / "eval_timing.json", shards, g=TINY_T)
+    for f in shards[:-1]:
+        f.unlink()
     d = time_doa.load(folder, TINY_T)
+    assert d["meta"]["provenance"]["versions"]["torch"] and d["meta"]["clock"] == "cpu"
     assert [(c["N"], c["rep"]) for c in d["cells"]] == [(6, 0), (6, 1), (8, 0), (8, 1)]
     assert all(c["prop"] > 0 and c["unsup"] > 0 for c in d["cells"])
     e = d["equal"][0]

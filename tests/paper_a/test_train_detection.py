@@ -19,6 +19,10 @@ def test_smoke_training_writes_params_and_record(tmp_path):
     nets, rec2 = td.load("smoke", tmp_path)
     assert nets[0].T == 2 and rec2["commit"] == r["commit"]
     assert all(torch.isfinite(p).all() for p in nets[0].parameters())
+    prov = n["provenance"]
+    assert prov["params"]["seed"] == 0 and prov["versions"]["numpy"] and prov["cpu"] and prov["declarations"]
+    # the record rule gathers the networks' own records again; an old-style file keeps its entry
+    assert td.write_record("smoke", tmp_path / "again.json", [tmp_path / "smoke_seed0.pt"])["networks"] == [n]
 
 
 def test_bad_profile_and_missing_files(tmp_path):

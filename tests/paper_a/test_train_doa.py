@@ -12,7 +12,7 @@ from risisac.paper_a.doa_net import run_doa
 from risisac.paper_a.unsupervised import run_unsupervised
 
 
-def test_smoke_training_writes_artefacts_and_resumes(tmp_path):
+def test_smoke_training_writes_artefacts_and_records(tmp_path):
     rec = td.main("smoke", tmp_path)
     p = td.PROFILES["smoke"]
     names = [j["name"] for j in td.plan(p)]
@@ -29,9 +29,13 @@ def test_smoke_training_writes_artefacts_and_resumes(tmp_path):
     b = td.training_batch(p, dict(s=0))
     u = td.load_net(tmp_path / "unsup-s0.pt")
     assert torch.isfinite(run_unsupervised(u, b)["crb"]).all() and torch.isfinite(run_doa(net, b)["crb"]).all()
-    # resume: nothing is retrained
-    rec2 = td.main("smoke", tmp_path)
-    assert rec2["nets"] == on_disk["nets"]
+    # every network's own record travels in its file; the profile's record gathers them again
+    assert torch.load(tmp_path / "phr-s0.pt", weights_only=True)["record"] == r
+    prov = r["provenance"]
+    assert prov["params"]["profile"] == "smoke" and prov["versions"]["torch"] and prov["cpu"] and "dirty" in prov
+    assert prov["declarations"] and prov["wall_s"] >= 0 and prov["cpu_s"] >= 0
+    again = td.write_record("smoke", tmp_path / "again.json", sorted(tmp_path.glob("*.pt")))
+    assert again["nets"] == on_disk["nets"] and list(again["nets"]) == names
 
 
 def test_training_batches_pair_seeds():
@@ -81,26 +85,31 @@ def test_scale_profiles_train_on_mini_batches(monkeypatch, tmp_path):
         return orig(*a, **kw)
 
     monkeypatch.setattr(doa_net, "train_layerwise", spy)
-    td.main("mid", tmp_path, only=["phr-s0"], log=lambda *a: None)
+    td.train_net("mid", "phr-s0", tmp_path / "mid-phr-s0.pt", log=lambda *a: None, check_clean=False)
     assert seen and seen[0][0] == 2 and isinstance(seen[0][1], torch.Generator)
 
 
-def test_parallel_processes_merge_their_records(monkeypatch, tmp_path):
-    """A network another process recorded while this one trained is kept (re-read before write)."""
+def test_record_gathers_the_networks_and_keeps_entries_of_files_without_their_own(monkeypatch, tmp_path):
+    """The record rule: a network file with its record replaces its entry; a file written before
+    records travelled in the files keeps the entry of the record already there; a stray file stops."""
     _tiny_scale(monkeypatch, batch=None)
-    orig = td.train_job
-
-    def other_process_finishes_meanwhile(p, job, log=None):
-        rec = json.loads((tmp_path / "mid_record.json").read_text()) if (tmp_path / "mid_record.json").exists() \
-            else dict(profile="mid", sizes=p, nets={})
-        rec["nets"]["alm-s0"] = dict(name="alm-s0", kind="alm", s=0, file="mid-alm-s0.pt", time_s=1.0, commit="x")
-        (tmp_path / "mid_record.json").write_text(json.dumps(rec))
-        return orig(p, job, log)
-
-    monkeypatch.setattr(td, "train_job", other_process_finishes_meanwhile)
-    rec = td.main("mid", tmp_path, only=["phr-s0"], log=lambda *a: None)
-    assert sorted(rec["nets"]) == ["alm-s0", "phr-s0"]
-    assert sorted(json.loads((tmp_path / "mid_record.json").read_text())["nets"]) == ["alm-s0", "phr-s0"]
+    td.train_net("mid", "phr-s0", tmp_path / "mid-phr-s0.pt", log=lambda *a: None, check_clean=False)
+    td.train_net("mid", "alm-s0", tmp_path / "mid-alm-s0.pt", log=lambda *a: None, check_clean=False)
+    d = torch.load(tmp_path / "mid-alm-s0.pt", weights_only=True)
+    old_entry = dict(d.pop("record"), time_s=1.0, commit="x")
+    torch.save(d, tmp_path / "mid-alm-s0.pt")                       # an old-style file
+    rec_path = tmp_path / "mid_record.json"
+    rec_path.write_text(json.dumps(dict(profile="mid", sizes=td.PROFILES["mid"], note="kept",
+                                        nets={"alm-s0": old_entry, "gone-s9": old_entry})))
+    rec = td.write_record("mid", rec_path, [tmp_path / "mid-alm-s0.pt", tmp_path / "mid-phr-s0.pt"])
+    assert list(rec["nets"]) == ["phr-s0", "alm-s0"] and rec["nets"]["alm-s0"]["commit"] == "x"
+    assert rec["note"] == "kept" and json.loads(rec_path.read_text()) == rec
+    assert rec["total_time_s"] == pytest.approx(1.0 + rec["nets"]["phr-s0"]["time_s"], abs=0.11)
+    rec_path.unlink()
+    with pytest.raises(ValueError, match="without its training record"):
+        td.write_record("mid", rec_path, [tmp_path / "mid-alm-s0.pt"])
+    with pytest.raises(ValueError, match="not one of profile"):
+        td.train_net("mid", "nope-s0", tmp_path / "x.pt", check_clean=False)
 
 
 def test_step_budget_rule_and_midtau_plan():
@@ -127,7 +136,7 @@ def test_trained_network_keeps_its_step_scale(monkeypatch, tmp_path):
     (trained before the rule) load with the book's 0.1."""
     p = _tiny_scale(monkeypatch, batch=None)
     p["tau0"] = 0.0123
-    td.main("mid", tmp_path, only=["phr-s0"], log=lambda *a: None)
+    td.train_net("mid", "phr-s0", tmp_path / "mid-phr-s0.pt", log=lambda *a: None, check_clean=False)
     net = td.load_net(tmp_path / "mid-phr-s0.pt")
     assert net.tau0 == pytest.approx(0.0123)
     assert net.layers[0].tau.base == pytest.approx(0.0123 / math.log(2))

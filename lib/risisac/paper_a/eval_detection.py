@@ -253,7 +253,10 @@ def main(part: str, out: Path, nets_folder: Path | None = None, log=print):
     from .train_detection import PROFILES, load
     out = Path(out)
     folder = Path(nets_folder or out)
-    meta = dict(grid=GRID, started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    from ..book import provenance
+    source = provenance.check_clean()
+    clock = provenance.Clock()
+    meta = dict(grid=GRID, started=clock.started)
     t0 = time.perf_counter()
     if part in ("baselines", "baselines-liu"):
         data = part_baselines(GRID, log, liu=(part == "baselines-liu"))
@@ -298,6 +301,8 @@ def main(part: str, out: Path, nets_folder: Path | None = None, log=print):
         raise ValueError(f"part must be 'baselines', 'baselines-liu', 'nets', 'paper-net', 'traces' or 'timing', "
                          f"got {part!r}")
     meta["seconds"] = time.perf_counter() - t0
+    meta["provenance"] = provenance.record("paperA_detection", f"eval_detection {part}", dict(part=part, grid=GRID),
+                                           clock=clock, source=source)
     f = out / f"eval_{part}.json"
     f.write_text(json.dumps(dict(meta=meta, data=data, declarations=declarations(f.name))))
     return f

@@ -177,7 +177,7 @@ RUNNERS = dict(fig8=part_fig8, fig9=part_fig9, conv=part_conv)
 SCALE_PROFILES = ("mid", "midtau", "paper", "papertau")
 
 
-def part_scale(folder, profile: str, only=None, g=GRID, log=print) -> dict:
+def part_scale(folder, profile: str, names=None, g=GRID, log=print) -> dict:
     """The networks of a scale profile (``mid``, ``midtau``: seed ensembles, ``paper``, ``papertau``:
     the paper's depth) on the conv part's test channels: PHR and ALM at the nominal point, CRB after each layer,
     raw and repaired, plus the untrained PHR architecture of the same sizes and step scale ``tau0``
@@ -186,8 +186,8 @@ def part_scale(folder, profile: str, only=None, g=GRID, log=print) -> dict:
     :func:`part_fig8`); per-Gamma networks ``g<G>-s<s>`` at ``P_fig9_dbw`` and their Gamma with the
     SER (the noise streams of :func:`part_fig9`), and the radar-only designs at ``P_fig9_dbw``
     checked against each Gamma (keys ``radar-s<s>@G<G>``: crb, ok, viol; the design of
-    :func:`part_fig9`, from the first Gamma's start). ``only``: these network
-    names (shards)."""
+    :func:`part_fig9`, from the first Gamma's start). ``names``: these networks only (one
+    network per workflow job, :func:`eval_net`)."""
     rec = td.load_record(folder, profile)
     S = rec["sizes"]
     tau0 = S.get("tau0", td.TAU0_BOOK)
@@ -202,7 +202,7 @@ def part_scale(folder, profile: str, only=None, g=GRID, log=print) -> dict:
     sigma = math.sqrt(b_test.sigma2)
     out = {}
     for name, r in rec["nets"].items():
-        if only is not None and name not in only:
+        if names is not None and name not in names:
             continue
         t0 = time.perf_counter()
         net, kind = td.load_net(Path(folder) / r["file"]), r["kind"]
@@ -254,7 +254,7 @@ def declarations_for(filename: str) -> dict:
 
 
 def _restore(name: str) -> str:
-    return f"python -m risisac.paper_a.eval_doa {name}"
+    return f"snakemake --cores 2 models/paperA_doa/eval_{name}.json"
 
 
 def net_shas(folder, profile: str, names) -> dict:
@@ -263,26 +263,77 @@ def net_shas(folder, profile: str, names) -> dict:
     return {n: hashlib.sha256((Path(folder) / f"{prefix}{n}.pt").read_bytes()).hexdigest()[:12] for n in names}
 
 
-def merge_shards(folder, profile: str, g=GRID) -> Path:
-    """Merge the shard files ``eval_<profile>-<names>.json`` of parallel :func:`part_scale` runs
-    into ``eval_<profile>.json`` (the shards are removed); their run times are kept in the meta."""
-    folder = Path(folder)
-    shards = sorted(folder.glob(f"eval_{profile}-*.json"))
-    if not shards:
-        raise FileNotFoundError(f"{folder}: no eval_{profile}-*.json shards to merge")
-    data, secs, shas = {}, {}, {}
-    for f in shards:
+def entries_of(data: dict, name: str) -> dict:
+    """The entries of :func:`part_scale` output that belong to network ``name`` (its own, its
+    ``@`` points and, for a PHR network, the untrained architecture of its seed)."""
+    seed = name.rsplit("-s", 1)[-1]
+    own = lambda k: k == name or k.startswith(name + "@") or (name.startswith("phr-") and k == f"untrained-s{seed}")
+    return {k: v for k, v in data.items() if own(k)}
+
+
+def eval_net(folder, profile: str, name: str, path, g=GRID, log=print) -> Path:
+    """One network of a scale profile through :func:`part_scale`, written to ``path`` (an input of
+    :func:`merge`): ``{"meta": {name, seconds, net_sha}, "data": ...}``."""
+    from ..book import provenance
+    if name not in td.load_record(folder, profile)["nets"]:
+        raise ValueError(f"network {name!r} is not in the {profile!r} record of {folder}")
+    clock = provenance.Clock()
+    data = part_scale(folder, profile, [name], g, log)
+    meta = dict(name=name, profile=profile, grid=g, seconds=clock.seconds()["wall_s"],
+                net_sha=net_shas(folder, profile, [name]))
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(dict(meta=meta, data=data), separators=(",", ":")))
+    return Path(path)
+
+
+def merge(folder, profile: str, out, parts=(), g=GRID, log=print) -> Path:
+    """``eval_<profile>.json`` (``out``) for every network of the profile's record: from the
+    one-network evaluations ``parts`` (:func:`eval_net`), else from the evaluation already at
+    ``out`` where it was computed for the same network file (its ``net_sha``), else evaluated
+    here. The workflow's rule ``doa_eval_scale`` passes only the parts it re-ran."""
+    from ..book import provenance
+    from .spec_doa import CLAIMS
+    folder, out = Path(folder), Path(out)
+    source = provenance.check_clean()
+    clock = provenance.Clock()
+    names = list(td.load_record(folder, profile)["nets"])
+    now = net_shas(folder, profile, names)
+    fresh = {}
+    for f in map(Path, parts):
         e = json.loads(f.read_text())
-        sha = e["meta"]["net_sha"]
-        if sha != net_shas(folder, profile, list(sha)):
-            raise ValueError(f"{f.name}: evaluated other network files than those in {folder}")
-        data.update(e["data"])
-        shas.update(sha)
-        secs[f.stem.split("-", 1)[1]] = e["meta"]["seconds"]
-    out = write_json(folder / f"eval_{profile}.json", data, folder, profile, g, seconds=secs, net_sha=shas)
-    for f in shards:
-        f.unlink()
-    return out
+        n = e["meta"]["name"]
+        if e["meta"]["grid"] != g or e["meta"]["net_sha"] != {n: now.get(n)}:
+            raise ValueError(f"{f}: evaluated another file of network {n!r} or another grid")
+        fresh[n] = e
+    old = json.loads(out.read_text()) if out.exists() else None
+    old_ok = old is not None and old["meta"]["grid"] == g
+    old_sha = old["meta"].get("net_sha", {}) if old_ok else {}
+    old_secs = old["meta"].get("seconds") if old_ok else None
+    data, secs, kept = {}, {}, []
+    for n in names:
+        if n in fresh:
+            data.update(fresh[n]["data"])
+            secs[n] = fresh[n]["meta"]["seconds"]
+        elif old_sha.get(n) == now[n]:
+            data.update(entries_of(old["data"], n))
+            kept.append(n)
+            if isinstance(old_secs, dict) and isinstance(old_secs.get(n), (int, float)):
+                secs[n] = old_secs[n]
+        else:
+            t0 = time.perf_counter()
+            data.update(part_scale(folder, profile, [n], g, log))
+            secs[n] = round(time.perf_counter() - t0, 1)
+    extra = dict(net_sha=now, provenance=provenance.record("paperA_doa", f"eval_doa merge {profile}",
+                                                           dict(profile=profile, grid=g), clock=clock,
+                                                           source=source))
+    flat = isinstance(old_secs, dict) and all(isinstance(v, (int, float)) for v in old_secs.values())
+    if kept and old_secs is not None and not flat:              # run times recorded per shard of names
+        extra["seconds_earlier"] = old_secs
+    if old_ok and not fresh and len(kept) == len(names) and old_sha == now and old["data"] == data:
+        log(f"[eval_doa] {out}: every network's evaluation is current, file kept")
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return write_json(out, data, folder, profile, g, seconds=secs, **extra)
 
 
 def load_scale(folder, profile: str, g=GRID, name: str | None = None, meta: bool = False, required: bool = False):
@@ -347,39 +398,56 @@ def live_slice(su: Setup, stored_fig8: dict, n_live: int, name: str | None = Non
     return rec, {k: st[k][:n_live] for k in ("crb", "ok", "viol")}
 
 
-def main(part: str = "all", out: Path | str = "models/paperA_doa", nets_folder=None, g=GRID, log=print, only=None):
-    """Run ``part`` (``fig8``, ``fig9``, ``conv`` or ``all``) on the networks of ``nets_folder``
-    (default ``out``); write ``eval_<part>.json`` files under ``out``; return their paths."""
+def main(part: str = "all", out: Path | str = "models/paperA_doa", nets_folder=None, g=GRID, log=print):
+    """Run ``part`` (``fig8``, ``fig9``, ``conv``, ``all``, or a scale profile: every network of it
+    in this process, :func:`merge`) on the networks of ``nets_folder`` (default ``out``); write
+    ``eval_<part>.json`` files under ``out``; return their paths."""
     if part not in PARTS + SCALE_PROFILES + ("all",):
         raise ValueError(f"part = {part!r}: allowed values are {list(PARTS + SCALE_PROFILES) + ['all']}")
+    from ..book import provenance
     torch.set_num_threads(int(os.environ.get("RISISAC_THREADS", 1)))
     torch.set_default_dtype(torch.float64)
     out = Path(out)
     folder = Path(nets_folder or out)
     if part in SCALE_PROFILES:
-        t0 = time.perf_counter()
-        data = part_scale(folder, part, only, g, log)
-        f = out / (f"eval_{part}.json" if only is None else f"eval_{part}-{'_'.join(only)}.json")
-        return [write_json(f, data, folder, part, g, round(time.perf_counter() - t0, 1),
-                           net_sha=net_shas(folder, part, sorted({n.split("@")[0] for n in data
-                                                                  if not n.startswith("untrained")})))]
+        return [merge(folder, part, out / f"eval_{part}.json", (), g, log)]
+    source = provenance.check_clean()
     su = Setup(folder, g)
     paths = []
     for p in (PARTS if part == "all" else (part,)):
-        t0 = time.perf_counter()
+        clock = provenance.Clock()
         data = RUNNERS[p](su, log)
-        f = write_json(out / f"eval_{p}.json", data, folder, su.rec["profile"], g,
-                       round(time.perf_counter() - t0, 1))
+        f = write_json(out / f"eval_{p}.json", data, folder, su.rec["profile"], g, clock.seconds()["wall_s"],
+                       provenance=provenance.record("paperA_doa", f"eval_doa {p}", dict(part=p, grid=g),
+                                                    clock=clock, source=source))
         paths.append(f)
-        log(f"[eval_doa] {f}: {f.stat().st_size / 1024:.0f} KiB, {time.perf_counter() - t0:.0f} s")
+        log(f"[eval_doa] {f}: {f.stat().st_size / 1024:.0f} KiB, {clock.seconds()['wall_s']:.0f} s")
     return paths
 
 
 if __name__ == "__main__":  # pragma: no cover
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("part", nargs="?", default="all")
-    ap.add_argument("--out", default="models/paperA_doa")
-    ap.add_argument("--nets", default=None, help="folder of the networks and record.json (default: --out)")
-    ap.add_argument("--only", nargs="*", default=None, help="scale parts: these networks only (a shard)")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    a1 = sub.add_parser("part", help="fig8, fig9, conv or all (the book's networks)")
+    a1.add_argument("part")
+    a1.add_argument("--out", default="models/paperA_doa")
+    a1.add_argument("--nets", default=None, help="folder of the networks and record.json (default: --out)")
+    a2 = sub.add_parser("net", help="one network of a scale profile")
+    a2.add_argument("profile")
+    a2.add_argument("name")
+    a2.add_argument("path")
+    a2.add_argument("--folder", default="models/paperA_doa")
+    a3 = sub.add_parser("merge", help="eval_<profile>.json of a scale profile from one-network evaluations")
+    a3.add_argument("profile")
+    a3.add_argument("out")
+    a3.add_argument("parts", nargs="*")
+    a3.add_argument("--folder", default="models/paperA_doa")
     a = ap.parse_args()
-    main(a.part, Path(a.out), a.nets, only=a.only)
+    torch.set_num_threads(int(os.environ.get("RISISAC_THREADS", 1)))
+    torch.set_default_dtype(torch.float64)
+    if a.cmd == "part":
+        main(a.part, Path(a.out), a.nets)
+    elif a.cmd == "net":
+        eval_net(a.folder, a.profile, a.name, a.path)
+    else:
+        merge(a.folder, a.profile, a.out, a.parts)

@@ -1,8 +1,9 @@
 """Timing job of the Paper A DoA chapter: Table II and the time to an equal CRB, stored
 (``python -m risisac.paper_a.time_doa <part> ...``).
 
-Two measurements, each run as single-thread processes (one per cell, in parallel) and merged
-into ``eval_timing.json`` (``merge``), which the chapter reads:
+Two measurements, each a single-thread job of the workflow (one per cell, in parallel; rules
+``doa_timing_cell`` and ``doa_timing_equal``), gathered into ``eval_timing.json`` by
+:func:`merge` (rule ``doa_timing``), which the chapter reads:
 
 * ``cell --N n --rep r``: one Table II cell repetition. Both pipelines run **from the CSI to
   the design and its CRB** on the same batch of ``GRID_T["instances"]`` channels of RIS size
@@ -49,7 +50,7 @@ from .unsupervised import UnsupervisedNet, run_unsupervised
 GRID_T = dict(seed=7, N=[32, 64, 128], instances=4, reps=5, T_iter=120, n_equal=8)
 #: the clock of every new measurement (CPU time of the process)
 CLOCK = "cpu"
-PARTS = ("cell", "equal", "merge")
+PARTS = ("cell", "equal")
 
 
 def _nets(folder):
@@ -132,27 +133,28 @@ def time_to_equal(folder, group: int, g=GRID_T) -> dict:
                 t_iter=t_it.round(4).tolist(), crb_iter=c_it.tolist())
 
 
-def merge(folder, g=GRID_T) -> Path:
-    """Merge the shards ``timing-*.json`` under ``folder`` into ``eval_timing.json`` (shards removed)."""
-    from ..book.ledger import digests, git_commit
+def merge(out, shards, g=GRID_T) -> Path:
+    """Gather the measurements ``shards`` (files written by :func:`main`, one per Table II cell
+    repetition or equal-CRB group) into ``out`` (``eval_timing.json``)."""
+    from ..book import provenance
     from .spec_doa import CLAIMS
-    folder = Path(folder)
-    shards = sorted(folder.glob("timing-*.json"))
-    out_name = "eval_timing.json"
+    out = Path(out)
+    shards = [Path(f) for f in shards]
     if not shards:
-        raise FileNotFoundError(f"{folder}: no timing-*.json shards to merge")
+        raise FileNotFoundError(f"{out}: no timing measurements to gather")
+    source = provenance.check_clean()
     cells, equal = [], []
     for f in shards:
         d = json.loads(f.read_text())
         (cells if "rep" in d else equal).append(d)
-    meta = dict(grid=g, commit=git_commit(), torch=torch.__version__, machine=os.environ.get("RISISAC_MACHINE", ""),
-                clock=CLOCK, started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                declarations=digests(CLAIMS, [k for k, c in CLAIMS.items() if c.artefact.endswith(out_name)]))
-    out = folder / out_name
+    prov = provenance.record("paperA_doa", "time_doa merge", dict(grid=g), source=source, claims=CLAIMS,
+                             claim_ids=[k for k, c in CLAIMS.items() if c.artefact.endswith(out.name)])
+    meta = dict(grid=g, commit=prov["commit"], torch=torch.__version__, machine=os.environ.get("RISISAC_MACHINE", "")
+                or prov["cpu"], clock=CLOCK, started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                declarations=prov.pop("declarations"), provenance=prov)
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(dict(meta=meta, cells=sorted(cells, key=lambda c: (c["N"], c["rep"])),
                                    equal=sorted(equal, key=lambda e: e["group"])), separators=(",", ":")))
-    for f in shards:
-        f.unlink()
     return out
 
 
@@ -164,40 +166,53 @@ def load(folder, g=GRID_T, required: bool = False) -> dict | None:
     if not f.exists() and not required:
         return None
     d = load_json(f, "the stored DoA timing (Table II, CRB against time)",
-                  "python -m risisac.paper_a.time_doa cell|equal ..., then merge")
+                  "snakemake --cores 2 models/paperA_doa/eval_timing.json")
     return d if d["meta"]["grid"] == g else None
 
 
 def main(part: str, folder="models/paperA_doa", out=None, N: int | None = None, rep: int = 0, group: int = 0,
-         g=GRID_T):
-    """Run one part; ``cell`` and ``equal`` write a shard under ``out`` (default ``folder``)."""
+         g=GRID_T) -> Path:
+    """Run one measurement (``cell`` of size ``N``, repetition ``rep``; or ``equal`` group ``group``)
+    on the networks of ``folder`` and write it to the file ``out`` (default
+    ``folder/timing-N<N>-r<rep>.json`` / ``folder/timing-equal-g<group>.json``), an input of :func:`merge`."""
     if part not in PARTS:
         raise ValueError(f"part = {part!r}: allowed values are {list(PARTS)}")
+    from ..book import provenance
     torch.set_num_threads(1)
     torch.set_default_dtype(torch.float64)
-    out = Path(out or folder)
-    if part == "merge":
-        return merge(out, g)
     if part == "cell":
         if N not in g["N"]:
             raise ValueError(f"N = {N}: allowed values are {g['N']}")
         if not 0 <= rep < g["reps"]:
             raise ValueError(f"rep = {rep}: allowed values are 0..{g['reps'] - 1}")
+        provenance.check_clean()
         d, name = table2_cell(folder, N, rep, g), f"timing-N{N}-r{rep}.json"
     else:
+        provenance.check_clean()
         d, name = time_to_equal(folder, group, g), f"timing-equal-g{group}.json"
-    f = out / name
+    d["cpu"] = provenance.cpu_model()
+    f = Path(out) if out else Path(folder) / name
+    f.parent.mkdir(parents=True, exist_ok=True)
     f.write_text(json.dumps(d))
     return f
 
 
 if __name__ == "__main__":  # pragma: no cover
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("part", choices=PARTS)
-    ap.add_argument("--folder", default="models/paperA_doa")
-    ap.add_argument("--out", default=None)
-    ap.add_argument("--N", type=int, default=None)
-    ap.add_argument("--rep", type=int, default=0)
-    ap.add_argument("--group", type=int, default=0)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for part in PARTS:
+        a_ = sub.add_parser(part)
+        a_.add_argument("out")
+        a_.add_argument("--folder", default="models/paperA_doa")
+        a_.add_argument("--N", type=int, default=None)
+        a_.add_argument("--rep", type=int, default=0)
+        a_.add_argument("--group", type=int, default=0)
+    a_ = sub.add_parser("merge")
+    a_.add_argument("out")
+    a_.add_argument("shards", nargs="+")
     a = ap.parse_args()
-    print(main(a.part, a.folder, a.out, a.N, a.rep, a.group))
+    if a.cmd == "merge":
+        torch.set_num_threads(1)
+        merge(a.out, a.shards)
+    else:
+        main(a.cmd, a.folder, a.out, a.N, a.rep, a.group)

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import torch
 
-from ..book.ledger import git_commit
+from ..book import provenance
 from ..book.rng import make_rng, seed_torch, torch_generator
 from . import detection_net as pu
 from . import model as sm
@@ -87,27 +87,76 @@ def train_one(p: dict, seed: int, progress=None):
                      seconds_after_layer=layer_s, adam_steps=p["T"] * p["epochs"])
 
 
-def main(profile: str, out: Path, seeds=None, progress=print) -> dict:
-    """Train the networks of ``profile`` and write parameters + training record to ``out``."""
+def _profile(profile: str, seeds=None) -> dict:
     if profile not in PROFILES:
         raise ValueError(f"profile = {profile!r} is invalid: allowed values are {sorted(PROFILES)}")
-    torch.set_num_threads(int(os.environ.get("RISISAC_THREADS", 1)))
-    torch.set_default_dtype(torch.float64)
     p = dict(PROFILES[profile])
     if seeds is not None:
         p["seeds"] = list(seeds)
+    return p
+
+
+def train_net(profile: str, seed: int, path, progress=print, check_clean: bool = True) -> dict:
+    """Train network ``seed`` of ``profile`` and write it to ``path`` (one job of the workflow's
+    rule ``detection_net``); the file's ``meta`` carries the network's training record with its
+    provenance (:mod:`risisac.book.provenance`), which :func:`write_record` gathers."""
+    from .spec_detection import CLAIMS
+    p = _profile(profile)
+    source = provenance.check_clean() if check_clean else provenance.source_state()
+    clock = provenance.Clock()
+    torch.set_num_threads(int(os.environ.get("RISISAC_THREADS", 1)))
+    torch.set_default_dtype(torch.float64)
+    net, info = train_one(p, seed, progress)
+    info["file"] = Path(path).name
+    info["provenance"] = provenance.record("paperA_detection", f"train_detection {profile} seed {seed}",
+                                           dict(profile=profile, seed=seed, **p), clock=clock, claims=CLAIMS,
+                                           source=source)
+    save_params(net, path, profile=profile, seed=seed, record=json.loads(json.dumps(info)))
+    return info
+
+
+def write_record(profile: str, record_path, net_files) -> dict:
+    """The training record ``<profile>_record.json`` of the networks ``net_files``: each file's own
+    record (:func:`train_net`); a file written before the records travelled in the files keeps
+    its entry of the record already at ``record_path``."""
+    record_path = Path(record_path)
+    p = _profile(profile)
+    old = json.loads(record_path.read_text()) if record_path.exists() else {}
+    old_by_file = {n["file"]: n for n in old.get("networks", [])}
+    nets = []
+    for f in map(Path, net_files):
+        meta = torch.load(f, map_location="cpu", weights_only=True).get("meta", {})
+        if "record" in meta:
+            nets.append(meta["record"])
+        elif f.name in old_by_file:
+            nets.append(old_by_file[f.name])
+        else:
+            raise ValueError(f"{f}: a network file without its training record, and {record_path} has none for it")
+    nets.sort(key=lambda n: n["seed"])
+    fresh = [n["provenance"] for n in nets if "provenance" in n]
+    rec = {k: v for k, v in old.items() if k != "networks"} if old.get("profile") == profile else {}
+    rec.update(chapter="paperA_detection", profile=profile, sizes=dict(p, seeds=[n["seed"] for n in nets]))
+    if fresh:                                       # the newest network's environment
+        last = fresh[-1]
+        rec.update(commit=last["commit"], torch=last["versions"]["torch"], threads=last["threads"],
+                   machine=last["machine"], started=last["started"])
+    rec["networks"] = nets
+    record_path.parent.mkdir(parents=True, exist_ok=True)
+    record_path.write_text(json.dumps(rec, indent=1))
+    return rec
+
+
+def main(profile: str, out: Path, seeds=None, progress=print, check_clean: bool = False) -> dict:
+    """Train the networks of ``profile`` in this process and write parameters + training record
+    to ``out`` (the tests; the workflow runs one job per network)."""
+    p = _profile(profile, seeds)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    rec = dict(chapter="paperA_detection", profile=profile, commit=git_commit(), sizes=p,
-               torch=torch.__version__, threads=torch.get_num_threads(), machine=platform.machine(),
-               started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), networks=[])
+    files = []
     for seed in p["seeds"]:
-        net, info = train_one(p, seed, progress)
-        f = save_params(net, out / f"{profile}_seed{seed}.pt", profile=profile, seed=seed)
-        info["file"] = f.name
-        rec["networks"].append(info)
-        (out / f"{profile}_record.json").write_text(json.dumps(rec, indent=1))
-    return rec
+        files.append(out / f"{profile}_seed{seed}.pt")
+        train_net(profile, seed, files[-1], progress, check_clean)
+    return write_record(profile, out / f"{profile}_record.json", files)
 
 
 def load(profile: str, folder: Path) -> tuple[list[UnfoldedADMM], dict]:
@@ -129,6 +178,19 @@ def load(profile: str, folder: Path) -> tuple[list[UnfoldedADMM], dict]:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    import sys
-    main(sys.argv[1] if len(sys.argv) > 1 else "smoke", Path(sys.argv[2] if len(sys.argv) > 2
-                                                               else "models/paperA_detection"))
+    import argparse
+    ap = argparse.ArgumentParser(description="Paper A detection training job: one network, or a profile's record")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    a1 = sub.add_parser("net")
+    a1.add_argument("profile")
+    a1.add_argument("seed", type=int)
+    a1.add_argument("path")
+    a2 = sub.add_parser("record")
+    a2.add_argument("profile")
+    a2.add_argument("record")
+    a2.add_argument("nets", nargs="+")
+    a = ap.parse_args()
+    if a.cmd == "net":
+        train_net(a.profile, a.seed, a.path)
+    else:
+        write_record(a.profile, a.record, a.nets)

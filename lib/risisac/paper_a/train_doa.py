@@ -30,20 +30,25 @@ steps nor the batch; one Adam step costs about 5.5 s on one core, so 15 steps pe
 would take about 2 h per network). ``midtau`` and ``papertau`` are ``mid`` and ``paper`` with
 the step-budget rule :func:`tau0_for` (``midtau`` adds per-Gamma networks; ``papertau`` is the
 PHR network only). ``mid`` and ``paper`` write ``<profile>-<name>.pt``
-and ``<profile>_record.json`` beside the book's files. The job resumes: a network whose
-file exists is skipped; ``only`` restricts it to some networks (parallel processes).
+and ``<profile>_record.json`` beside the book's files.
+
+Each network is one job (:func:`train_net`, one output file of the workflow's rule
+``doa_net``): its file carries the network's training record (job, sizes, losses, time and
+:mod:`risisac.book.provenance`), and :func:`write_record` (the rule ``doa_record``) gathers the
+networks' records into ``<profile>_record.json``. What is stale and what runs in parallel is the
+workflow's business (``workflow/rules/paperA_doa.smk``); :func:`main` trains every network of a
+profile in this process (the tests, the chapter's ``train_now`` path).
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import time
 from pathlib import Path
 
 import torch
 
-from ..book.ledger import git_commit
+from ..book import provenance
 from . import model as sm
 from .detection_net import start_point
 from .crb import channels_from_batch, crb
@@ -179,14 +184,17 @@ def net_config(net) -> dict:
     return dict(cls="unfolded", T=net.T, J=net.J, R=net.R, alm=net.alm, tau0=net.tau0)
 
 
-def save_net(net, path: Path) -> Path:
-    """Parameters + constructor arguments; the unsupervised MLP's weights are stored in float32
-    (its ~10^5 weights would otherwise be ~0.9 MB per network); :func:`load_net` evaluates
-    the stored (rounded) weights in float64."""
+def save_net(net, path: Path, record: dict | None = None) -> Path:
+    """Parameters + constructor arguments (+ the network's training ``record``, gathered by
+    :func:`write_record`); the unsupervised MLP's weights are stored in float32 (its ~10^5
+    weights would otherwise be ~0.9 MB per network); :func:`load_net` evaluates the stored
+    (rounded) weights in float64."""
     f32 = isinstance(net, UnsupervisedNet)
-    torch.save({"config": net_config(net),
-                "state": {k: (v.detach().cpu().float() if f32 else v.detach().cpu())
-                          for k, v in net.state_dict().items()}}, path)
+    d = {"config": net_config(net),
+         "state": {k: (v.detach().cpu().float() if f32 else v.detach().cpu()) for k, v in net.state_dict().items()}}
+    if record is not None:
+        d["record"] = json.loads(json.dumps(record))
+    torch.save(d, path)
     return path
 
 
@@ -214,60 +222,113 @@ def load_record(out, profile: str = "book") -> dict:
                      f"make train CHAPTER=paperA_doa PROFILE={profile}")
 
 
-def main(profile: str, out, only=None, log=print) -> dict:
-    """Train every network of ``profile`` (see :data:`PROFILES`; ``only``: these names), write
-    artefacts + record (re-read before each write, so parallel ``only`` processes merge)."""
+ENGINE = ("risisac.paper_a.unfolding (fast engine of 1e343eb; the DoA problem through its generic block adapter), "
+          "torch float64, 1 thread")
+
+
+def _profile(profile: str) -> dict:
     if profile not in PROFILES:
         raise ValueError(f"profile = {profile!r}: allowed values are {sorted(PROFILES)}")
+    return PROFILES[profile]
+
+
+def net_names(profile: str) -> list[str]:
+    """The names of every network of ``profile`` (the plan's order)."""
+    return [j["name"] for j in plan(_profile(profile))]
+
+
+def train_net(profile: str, name: str, path, log=print, check_clean: bool = True) -> dict:
+    """Train network ``name`` of ``profile`` and write it to ``path`` with its record
+    (the job, losses, time, provenance: commit and dirty flag, versions, CPU, claims).
+    ``check_clean=False`` records a dirty tree instead of refusing it (networks trained
+    inside a chapter run, never stored)."""
     from ..book.torchutil import setup_torch
+    from .spec_doa import CLAIMS
+    p = _profile(profile)
+    jobs = {j["name"]: j for j in plan(p)}
+    if name not in jobs:
+        raise ValueError(f"network {name!r} is not one of profile {profile!r}: {sorted(jobs)}")
+    source = provenance.check_clean() if check_clean else provenance.source_state()
+    clock = provenance.Clock()
     setup_torch(1)
-    p = PROFILES[profile]
-    jobs = plan(p)
-    if only is not None:
-        unknown = sorted(set(only) - {j["name"] for j in jobs})
-        if unknown:
-            raise ValueError(f"only = {unknown}: not networks of profile {profile!r}")
-        jobs = [j for j in jobs if j["name"] in set(only)]
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    prefix, rec_name = files(profile)
-    rec_path = out / rec_name
-    counts = ("seeds", "seeds_fig9", "seeds_aux", "Gamma_fig9_db", "kinds", "kinds_aux")    # more networks, same recipe
-    same = lambda a, b: {k: v for k, v in a.items() if k not in counts} == {k: v for k, v in b.items()
-                                                                          if k not in counts}
+    job = jobs[name]
+    net, hist, extra = train_job(p, job, log)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    prov = provenance.record("paperA_doa", f"train_doa {profile} {name}", dict(profile=profile, **job), clock=clock,
+                             claims=CLAIMS, source=source)
+    entry = dict(job, file=path.name, time_s=round(prov["wall_s"], 2), commit=prov["commit"], **extra,
+                 provenance=prov)
+    save_net(net, path, record=entry)
+    log(f"[train_doa] {name}: {entry['time_s']:.1f} s")
+    return entry
 
-    def read():
-        rec = json.loads(rec_path.read_text()) if rec_path.exists() else {}
-        if rec.get("profile") not in (None, profile) or not same(rec.get("sizes", p), p):
-            rec = {}
-        rec.update(profile=profile, sizes=p, engine="risisac.paper_a.unfolding (fast engine of 1e343eb; the DoA problem through its generic block adapter), torch float64, 1 thread")
-        rec.setdefault("nets", {})
-        return rec
 
-    rec, commit = read(), git_commit()           # the commit the networks are trained with
-    for job in jobs:
-        f = out / f"{prefix}{job['name']}.pt"
-        if job["name"] in rec["nets"] and f.exists():
-            continue
-        t0 = time.perf_counter()
-        net, hist, extra = train_job(p, job, log)
-        dt = time.perf_counter() - t0
-        save_net(net, f)
-        with open(out / f".{rec_name}.lock", "w") as lock:      # parallel processes: one writer at a time
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            rec = read()
-            rec["nets"][job["name"]] = dict(job, file=f.name, time_s=round(dt, 2), commit=commit, **extra)
-            rec["total_time_s"] = round(sum(v["time_s"] for v in rec["nets"].values()), 1)
-            rec_path.write_text(json.dumps(rec, indent=1) + "\n")
-        log(f"[train_doa] {job['name']}: {dt:.1f} s")
+def _same_recipe(a: dict, b: dict) -> bool:
+    counts = ("seeds", "seeds_fig9", "seeds_aux", "Gamma_fig9_db", "kinds", "kinds_aux")   # more networks, same recipe
+    return {k: v for k, v in a.items() if k not in counts} == {k: v for k, v in b.items() if k not in counts}
+
+
+def write_record(profile: str, record_path, net_files) -> dict:
+    """Gather the records of the networks ``net_files`` (written by :func:`train_net`) into the
+    training record ``record_path`` of ``profile``. A network file without a record of its own
+    (one written before the records moved into the files) keeps its entry of the record already
+    at ``record_path``; entries of networks no longer listed are dropped."""
+    p = _profile(profile)
+    record_path = Path(record_path)
+    old = json.loads(record_path.read_text()) if record_path.exists() else {}
+    if old.get("profile") not in (None, profile) or not _same_recipe(old.get("sizes", p), p):
+        old = {}
+    rec = {k: v for k, v in old.items() if k not in ("nets", "total_time_s")}
+    rec.update(profile=profile, sizes=p, engine=rec.get("engine", ENGINE))
+    nets = {}
+    for f in map(Path, net_files):
+        d = torch.load(f, map_location="cpu", weights_only=True)
+        name = f.stem[len(files(profile)[0]):]
+        if "record" in d:
+            nets[name] = d["record"]
+        elif name in old.get("nets", {}):
+            nets[name] = old["nets"][name]
+        else:
+            raise ValueError(f"{f}: a network file without its training record, and {record_path} has none for it")
+    order = {n: i for i, n in enumerate(net_names(profile))}
+    rec["nets"] = dict(sorted(nets.items(), key=lambda kv: order.get(kv[0], len(order))))
+    rec["total_time_s"] = round(sum(v["time_s"] for v in rec["nets"].values()), 1)
+    record_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = record_path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(rec, indent=1) + "\n")
+    tmp.replace(record_path)
     return rec
+
+
+def main(profile: str, out, log=print, check_clean: bool = False) -> dict:
+    """Train every network of ``profile`` (see :data:`PROFILES`) in this process and write the
+    network files and the record under ``out`` (the chapter's ``train_now`` path and the tests;
+    the workflow runs one job per network instead, on a clean tree)."""
+    _profile(profile)
+    out = Path(out)
+    prefix, rec_name = files(profile)
+    paths = []
+    for name in net_names(profile):
+        paths.append(out / f"{prefix}{name}.pt")
+        train_net(profile, name, paths[-1], log, check_clean)
+    return write_record(profile, out / rec_name, paths)
 
 
 if __name__ == "__main__":  # pragma: no cover
     import argparse
-    ap = argparse.ArgumentParser(description="Paper A DoA training job (one process per --only set)")
-    ap.add_argument("profile")
-    ap.add_argument("--out", default="models/paperA_doa")
-    ap.add_argument("--only", nargs="*", default=None)
+    ap = argparse.ArgumentParser(description="Paper A DoA training job: one network, or the record of a profile")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    a1 = sub.add_parser("net", help="train one network")
+    a1.add_argument("profile")
+    a1.add_argument("name")
+    a1.add_argument("path")
+    a2 = sub.add_parser("record", help="gather the networks' records into the profile's record")
+    a2.add_argument("profile")
+    a2.add_argument("record")
+    a2.add_argument("nets", nargs="+")
     a = ap.parse_args()
-    main(a.profile, a.out, a.only)
+    if a.cmd == "net":
+        train_net(a.profile, a.name, a.path)
+    else:
+        write_record(a.profile, a.record, a.nets)

@@ -117,11 +117,15 @@ def _fit(rec: dict, states: dict, kind: str, tr, va, alpha: float, *, P, name: s
     return net
 
 
-def train_all(P, out: Path, tag: str | None = None, progress=None) -> dict:
+def train_all(P, out: Path, tag: str | None = None, progress=None, check_clean: bool = False) -> dict:
     """Train every network of the chapter at the parameters ``P`` and write them under ``out``
     (files ``<tag>_rep<r>.pt`` and ``<tag>_record.json``, ``tag`` defaults to the profile).
-    Returns the record."""
+    The record carries the job's provenance (:mod:`risisac.book.provenance`); ``check_clean``
+    refuses a dirty tree (the stored networks: :func:`main`). Returns the record."""
     import torch
+    from ..book import provenance
+    source = provenance.check_clean() if check_clean else provenance.source_state()
+    clock = provenance.Clock()
     torch.set_num_threads(1)
     tag = tag or P.profile
     out = Path(out)
@@ -165,6 +169,8 @@ def train_all(P, out: Path, tag: str | None = None, progress=None) -> dict:
         rec["files"][fname] = (out / fname).stat().st_size
         rec["sha256"][fname] = artefacts.sha256(out / fname)
     rec["seconds_total"] = round(time.perf_counter() - t_all, 1)
+    rec["provenance"] = provenance.record("paperB_uplink", f"paper_b.train {tag}", train_config(P), clock=clock,
+                                          claims=spec.CLAIMS, source=source)
     (out / f"{tag}_record.json").write_text(json.dumps(rec, indent=1) + "\n")
     return rec
 
@@ -250,7 +256,12 @@ def main(profile: str, out: Path) -> dict:
                          + ", ".join(map(repr, spec.SPEC.profiles)))
     P = spec.resolve(None, profile=profile)
     from ..book.progress import progress
-    rec = train_all(P, Path(out), tag=profile, progress=progress)
+    rec = train_all(P, Path(out), tag=profile, progress=progress, check_clean=True)
     print(f"paperB_uplink [{profile}]: {len(rec['nets'])} networks in {rec['seconds_total']:.0f} s, "
           f"files {sum(rec['files'].values()) / 1e6:.2f} MB -> {out}")
     return rec
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+    main(sys.argv[1], Path(sys.argv[2]))

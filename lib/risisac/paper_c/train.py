@@ -97,6 +97,9 @@ def design_snr_block(P, dip) -> dict:
 
 def main(profile: str, out: pathlib.Path) -> dict:
     """Entry point of ``tools/train.py``: writes ``sweeps.json`` and ``record.json`` in ``out``."""
+    from ..book import provenance
+    source = provenance.check_clean()
+    clock = provenance.Clock()
     out = pathlib.Path(out)
     out.mkdir(parents=True, exist_ok=True)
     P = rp.resolve(SPEC, None, profile=profile)
@@ -108,7 +111,9 @@ def main(profile: str, out: pathlib.Path) -> dict:
                parameters=P.as_dict(), seconds=round(time.perf_counter() - t0, 1),
                seconds_per_point={k: round(v, 1) for k, v in times.items()},
                machine=platform.machine(), python=platform.python_version(),
-               declarations=digests(CLAIMS))
+               declarations=digests(CLAIMS),
+               provenance=provenance.record("paperC_rydberg", f"paper_c.train {profile}", P.as_dict(), clock=clock,
+                                            claims=CLAIMS, source=source))
     (out / "record.json").write_text(json.dumps(rec, indent=1))
     return data
 
@@ -133,3 +138,8 @@ def load_or_compute(P, dip, root: pathlib.Path | None = None) -> tuple[dict, dic
     data = artefacts.load_json(folder / "sweeps.json", "the stored Paper C sweeps (every figure point "
                                "over the channel realisations)", RESTORE)
     return data, rec
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+    main(sys.argv[1], pathlib.Path(sys.argv[2]))
