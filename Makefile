@@ -110,6 +110,7 @@ artefacts: venv
 # (a detection network of the smoke profile and its record) is really made, in a temporary folder
 workflow-check: venv
 	snakemake -n --quiet rules
+	snakemake -n --quiet rules --profile workflow/profiles/slurm
 	@rm -rf $(TMP)/workflow-smoke && mkdir -p $(TMP)/workflow-smoke
 	RISISAC_ALLOW_DIRTY=1 python tools/train.py paperA_detection --profile smoke --out $(TMP)/workflow-smoke
 	python -c "import json,sys; r=json.load(open('$(TMP)/workflow-smoke/models/paperA_detection/smoke_record.json')); \

@@ -35,7 +35,13 @@ COVERED = {
     "make browser-check": "its own target (needs Debian's chromium)",
     "make mutate": "its own target (minutes per module)",
     "make execute": "make test's nbval (same execution, compared to the record)",
-    "make train": "the chapters' unit tests (main('smoke', tmp_path))",
+    "make train": "make test's workflow-check (tools/train.py, a smoke target into a temporary folder) "
+                  "and tests/test_workflow.py",
+    "make artefacts": "make test's workflow-check (the whole workflow, dry run; a fresh clone has nothing to do)",
+    "snakemake -n": "make test's workflow-check and tests/test_workflow.py (dry runs)",
+    "snakemake --profile workflow/profiles/slurm": "make test's workflow-check (a dry run with this profile; "
+                                                   "needs a SLURM cluster to run)",
+    "snakemake --cores 2": "tests/test_workflow.py (the same target deleted: exactly its rebuild, dry run)",
     "pip install": "installation (needs the network)",
     "python3 -m venv": "installation",
     "conda env create": "installation (needs the network)",

@@ -428,7 +428,8 @@ def main(part: str = "all", out: Path | str = "models/paperA_doa", nets_folder=N
 if __name__ == "__main__":  # pragma: no cover
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    a1 = sub.add_parser("part", help="fig8, fig9, conv or all (the book's networks)")
+    a1 = sub.add_parser("part", help="fig8, fig9, conv or all (the book's networks), or a scale profile "
+                                     "(every network whose stored evaluation is not current, in this process)")
     a1.add_argument("part")
     a1.add_argument("--out", default="models/paperA_doa")
     a1.add_argument("--nets", default=None, help="folder of the networks and record.json (default: --out)")
@@ -442,7 +443,11 @@ if __name__ == "__main__":  # pragma: no cover
     a3.add_argument("out")
     a3.add_argument("parts", nargs="*")
     a3.add_argument("--folder", default="models/paperA_doa")
-    a = ap.parse_args()
+    import sys
+    argv = sys.argv[1:]
+    if argv and argv[0] not in ("part", "net", "merge", "-h", "--help"):
+        argv = ["part", *argv]                  # `python -m risisac.paper_a.eval_doa fig8|mid|...|all`
+    a = ap.parse_args(argv)
     torch.set_num_threads(int(os.environ.get("RISISAC_THREADS", 1)))
     torch.set_default_dtype(torch.float64)
     if a.cmd == "part":
