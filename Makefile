@@ -99,9 +99,15 @@ html: venv
 OUT ?=
 FORCE ?=
 CORES ?= 2
+# (CHAPTER, PROFILE, OUT and CORES reach tools/train.py through the environment, never the shell's parser)
+train: export TRAIN_CHAPTER = $(value CHAPTER)
+train: export TRAIN_PROFILE = $(value PROFILE)
+train: export TRAIN_OUT = $(value OUT)
+train: export TRAIN_CORES = $(value CORES)
 train: venv
-	@test -n "$(CHAPTER)" || { echo "usage: make train CHAPTER=<name> PROFILE=<p> (tools/train.py lists a chapter's profiles)"; exit 2; }
-	python tools/train.py $(CHAPTER) --profile $(PROFILE) --cores $(CORES) $(if $(OUT),--out $(OUT)) $(if $(FORCE),--force)
+	@test -n "$$TRAIN_CHAPTER" || { echo "usage: make train CHAPTER=<name> PROFILE=<p> (tools/train.py lists a chapter's profiles)"; exit 2; }
+	python tools/train.py "$$TRAIN_CHAPTER" --profile "$$TRAIN_PROFILE" --cores "$$TRAIN_CORES" \
+	  $${TRAIN_OUT:+--out "$$TRAIN_OUT"} $(if $(FORCE),--force)
 
 artefacts: venv
 	snakemake --cores $(CORES)
