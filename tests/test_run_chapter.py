@@ -36,3 +36,9 @@ def test_two_runs_in_the_same_second_get_their_own_folders(monkeypatch, tmp_path
     monkeypatch.setattr(run_chapter, "ROOT", tmp_path)
     a, b = run_chapter.new_run_folder("shared_models"), run_chapter.new_run_folder("shared_models")
     assert a != b and a.is_dir() and b.is_dir()
+
+
+def test_make_train_passes_its_variables_through_the_environment():
+    out = subprocess.run(["make", "-n", "train", "CHAPTER=x; echo injected", "PROFILE=book"], cwd=ROOT,
+                         capture_output=True, text=True).stdout
+    assert "injected" not in out and '"$TRAIN_CHAPTER"' in out
