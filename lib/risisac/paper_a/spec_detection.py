@@ -420,7 +420,7 @@ def rebuild(folder=None) -> list:
             jobs = [(f"seed {n['seed']}", float(n["seconds"])) for n in nets]
         except (OSError, ValueError, KeyError):
             jobs = [("training", None)]
-        out.append((what, artefact_command("paperA_detection", prof), jobs_time(jobs, f"{prof}_record.json")))
+        out.append((what, artefact_command("paperA_detection", prof), jobs_time(jobs, f"{prof}_record.json", names=False)))
     for part in ("nets", "baselines", "baselines-liu", "paper-net", "timing"):
         out.append((f"evaluation part {part} (eval_{part}.json)", artefact_command("paperA_detection", job="eval", part=part),
                     jobs_time([(part, record_seconds(folder / f"eval_{part}.json"))], f"eval_{part}.json")))
