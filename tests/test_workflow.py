@@ -14,8 +14,8 @@ from risisac.book import workflow as W
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
-#: committed files under models/ that no rule makes: a benchmark, a record of another machine, logs
-NOT_RULE_OUTPUTS = re.compile(r"bench\.jsonl$|eval_mid_xeon16\.json$|\.log$")
+#: committed files under models/ that no rule makes: a benchmark, a record of another machine
+NOT_RULE_OUTPUTS = re.compile(r"bench\.jsonl$|eval_mid_xeon16\.json$")
 
 pytestmark = pytest.mark.skipif(not SNAKEMAKE.exists() and shutil.which("snakemake") is None,
                                 reason="snakemake is not installed")
@@ -53,6 +53,21 @@ def test_committed_artefacts_are_current_and_a_missing_network_rebuilds_what_dep
     # eval_midtau.json; a book network: the record and the three parts (each tied to record.json)
     assert jobs == dict(doa_net_scale=1, doa_record_scale=1, doa_eval_net=1, doa_eval_scale=1,
                         doa_net_book=1, doa_record_book=1, doa_eval_book=3, all=1)
+
+
+def test_a_profile_whose_networks_are_not_stored_is_rebuilt_only_on_request(tmp_path):
+    """The mid networks are not committed: their record and evaluation are leaves of the default
+    run; ``make train ... PROFILE=mid`` (``--config rebuild=mid``) retrains and re-evaluates them."""
+    from risisac.paper_a import train_doa as td
+    sys.path.insert(0, str(ROOT / "tools"))
+    import train
+    assert W.NETS_NOT_STORED["paperA_doa"] == td.NETS_NOT_STORED
+    cmd = train.command("paperA_doa", "mid", dry=True)
+    assert "rebuild=mid" in cmd
+    n = len(td.net_names("mid"))
+    assert not set(W.net_files("paperA_doa", "mid")) & set(W.stored())             # default: leaves
+    assert dry_run(_tree(tmp_path), *cmd[1:cmd.index("-s")], "--config", "rebuild=mid") == dict(
+        doa_net_scale=n, doa_record_scale=1, doa_eval_net=n, doa_eval_scale=1)
 
 
 def test_every_committed_heavy_artefact_is_a_rule_output():

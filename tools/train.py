@@ -33,6 +33,8 @@ def command(chapter: str, profile: str, out: str | None = None, cores: int = 2, 
            "--profile", str(ROOT / "workflow" / "profiles" / "default"), "--cores", str(cores)]
     if chapter == "paperA_doa" and profile in ("book", "smoke"):
         cmd += ["--config", f"doa_profile={profile}"]
+    if profile in W.NETS_NOT_STORED.get(chapter, ()):
+        cmd += ["--config", f"rebuild={profile}"]
     if chapter == "paperC_rydberg":
         cmd += ["--config", f"paperC_profile={profile}"]
     if out:

@@ -216,3 +216,31 @@ def test_feasibility_band_rejects_designs_without_the_constraints(midtau):
     ok = np.concatenate([np.asarray(midtau[f"radar-s{s}@G{G[-1]:g}"]["ok"], bool) for s in ss])
     est = stats.cluster_mean_ci(ok, np.tile(np.arange(len(ok) // len(ss)), len(ss)))
     assert _verdict("feasibility-proposed", est) == "not reproduced", est
+
+
+# ---------------------------------------------------------------- an evaluation whose networks are not stored
+def test_evaluation_of_networks_not_stored_is_checked_against_its_record(tmp_path):
+    """The mid networks are not stored: their evaluations load when the stored evaluation is tied
+    to the training record (its hash) and both evaluations record the same network hashes; an
+    edited record, or a network file present with other contents, makes them stale."""
+    from risisac.book.artefacts import ArtefactError
+    import shutil
+    assert "mid" in td.NETS_NOT_STORED
+    assert not any(MODELS.glob("mid-*.pt")) or pytest.skip("the mid networks are present here")
+    for f in ("mid_record.json", "eval_mid.json", "eval_mid_xeon16.json"):
+        shutil.copy(MODELS / f, tmp_path / f)
+    G = ev.GRID
+    assert ev.load_scale(tmp_path, "mid", G, required=True)
+    assert ev.load_scale(tmp_path, "mid", G, name="mid_xeon16", required=True)
+    e = json.loads((tmp_path / "eval_mid_xeon16.json").read_text())
+    e["meta"]["net_sha"]["phr-s0"] = "0" * 12                      # another file of one network
+    (tmp_path / "eval_mid_xeon16.json").write_text(json.dumps(e))
+    assert ev.load_scale(tmp_path, "mid", G, name="mid_xeon16") is None
+    torch.save({"not": torch.zeros(1)}, tmp_path / "mid-phr-s0.pt")   # a file of another network
+    assert ev.load_scale(tmp_path, "mid", G) is None                 # a present file is hashed
+    (tmp_path / "mid-phr-s0.pt").unlink()
+    rec = tmp_path / "mid_record.json"
+    rec.write_text(rec.read_text() + "\n")                           # the record changed since
+    with pytest.raises(ArtefactError, match="other network files"):
+        ev.load_scale(tmp_path, "mid", G, required=True)
+    assert ev.load_scale(tmp_path, "midtau", G) is None              # no evaluation of that profile

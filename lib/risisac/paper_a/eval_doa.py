@@ -263,6 +263,29 @@ def net_shas(folder, profile: str, names) -> dict:
     return {n: hashlib.sha256((Path(folder) / f"{prefix}{n}.pt").read_bytes()).hexdigest()[:12] for n in names}
 
 
+def reference_shas(folder, profile: str, names) -> dict:
+    """The hashes an evaluation of networks ``names`` is checked against: those of the network
+    files in ``folder``. For a profile whose networks are not stored
+    (:data:`risisac.paper_a.train_doa.NETS_NOT_STORED`), a network whose file is absent gets the
+    hash its evaluation ``eval_<profile>.json`` records, provided that evaluation is tied to the
+    profile's training record now in ``folder`` (its ``record_sha``) and covers every network of
+    it; else no hash (the comparison then fails)."""
+    folder = Path(folder)
+    prefix = td.files(profile)[0]
+    present = [n for n in names if (folder / f"{prefix}{n}.pt").exists()]
+    if profile not in td.NETS_NOT_STORED or len(present) == len(names):
+        return net_shas(folder, profile, names)
+    out = net_shas(folder, profile, present)
+    f = folder / f"eval_{profile}.json"
+    if not f.exists() or not (folder / td.files(profile)[1]).exists():
+        return out
+    meta = load_json(f, f"the stored evaluation of the {profile!r} DoA networks", _restore(profile))["meta"]
+    recorded = meta.get("net_sha", {})
+    if meta.get("record_sha") != record_sha(folder, profile) or set(recorded) != set(td.load_record(folder, profile)["nets"]):
+        return out
+    return {n: out[n] if n in out else recorded[n] for n in names if n in out or n in recorded}
+
+
 def entries_of(data: dict, name: str) -> dict:
     """The entries of :func:`part_scale` output that belong to network ``name`` (its own, its
     ``@`` points and, for a PHR network, the untrained architecture of its seed)."""
@@ -339,7 +362,9 @@ def merge(folder, profile: str, out, parts=(), g=GRID, log=print) -> Path:
 def load_scale(folder, profile: str, g=GRID, name: str | None = None, meta: bool = False, required: bool = False):
     """The stored :func:`part_scale` evaluation ``eval_<name or profile>.json`` of ``profile``'s
     networks; None if absent, of another grid, or stale (its ``net_sha`` differs from the network
-    files now in ``folder``: networks added to the record since do not make it stale).
+    files now in ``folder``, or, for a profile whose networks are not stored, from the hashes its
+    record-tied evaluation holds (:func:`reference_shas`): networks added to the record since do
+    not make it stale).
     ``required=True`` (the book's grid): absent or stale stops with
     :class:`risisac.book.artefacts.ArtefactError` instead. A damaged file always stops.
     ``meta=True`` returns ``(data, meta)``."""
@@ -349,7 +374,7 @@ def load_scale(folder, profile: str, g=GRID, name: str | None = None, meta: bool
         return None
     e = load_json(f, what, _restore(profile))
     sha = e["meta"].get("net_sha", {})
-    if e["meta"]["grid"] != g or not sha or sha != net_shas(folder, profile, list(sha)):
+    if e["meta"]["grid"] != g or not sha or sha != reference_shas(folder, profile, list(sha)):
         if required:
             raise ArtefactError(f"{f} ({what}) was computed for other network files or another grid; "
                                 f"regenerate it with `{_restore(profile)}`")

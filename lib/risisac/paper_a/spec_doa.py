@@ -330,6 +330,7 @@ def rebuild(folder=None) -> list:
     """``(what, command, expected time)`` of every stored artefact of the chapter (the box)."""
     import json
     from ..book.rerun import artefact_command, jobs_time, record_seconds
+    from ..book.workflow import NETS_NOT_STORED
     folder = _models(folder)
     out = []
     for prof, rec in (("book", "record"), ("mid", "mid_record"), ("midtau", "midtau_record"),
@@ -339,7 +340,8 @@ def rebuild(folder=None) -> list:
         except (OSError, ValueError, KeyError):
             continue
         jobs = [(n, float(v["time_s"]) if "time_s" in v else None) for n, v in sorted(nets.items())]
-        out.append((f"the {len(jobs)} {prof} network{'s' * (len(jobs) > 1)}", artefact_command("paperA_doa", prof),
+        kept = " (not stored: their evaluation is)" if prof in NETS_NOT_STORED["paperA_doa"] else ""
+        out.append((f"the {len(jobs)} {prof} network{'s' * (len(jobs) > 1)}{kept}", artefact_command("paperA_doa", prof),
                     jobs_time(jobs, f"{rec}.json", names=False)))
     for part in ("fig8", "fig9", "conv", "mid", "midtau", "paper", "papertau"):
         f = folder / f"eval_{part}.json"

@@ -88,6 +88,10 @@ PROFILES["midtau"] = dict(PROFILES["mid"], tau0=tau0_for(10, 10), seeds=5, kinds
                           kinds_aux=["radar", "rand"], seeds_aux=5)
 # ``papertau``: the paper-depth PHR network of ``paper`` with the step-budget rule (one seed)
 PROFILES["papertau"] = dict(PROFILES["paper"], tau0=tau0_for(10, 10), kinds=["phr"])
+#: profiles whose network files are not stored under models/ (no verdict rests on them): their
+#: training record and evaluation ``eval_<profile>.json`` are, and that evaluation records the
+#: networks' hashes; ``make train CHAPTER=paperA_doa PROFILE=<profile>`` rebuilds the networks
+NETS_NOT_STORED = ("mid",)
 
 
 def files(profile: str) -> tuple[str, str]:
