@@ -24,7 +24,7 @@ rule detection_net:
         runtime=lambda w: 150 if w.profile == "paper" else 30,
         mem_mb=2000,
     shell:
-        "{PYTHON} -m risisac.paper_a.train_detection net {wildcards.profile} {wildcards.seed} {output}"
+        "{PYTHON} -m risisac.paper_a.train_detection net {wildcards.profile} {wildcards.seed} {output} --checkpoint {output}.ckpt"
 
 
 rule detection_record:

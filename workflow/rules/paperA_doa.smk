@@ -46,7 +46,7 @@ rule doa_net_book:
         runtime=doa_minutes(DOA_PROFILE),
         mem_mb=2000,
     shell:
-        "{PYTHON} -m risisac.paper_a.train_doa net {params.profile} {wildcards.net} {output}"
+        "{PYTHON} -m risisac.paper_a.train_doa net {params.profile} {wildcards.net} {output} --checkpoint {output}.ckpt"
 
 
 rule doa_net_scale:
@@ -66,7 +66,7 @@ rule doa_net_scale:
         runtime=lambda w: 4 * doa_minutes(w.profile),
         mem_mb=3000,
     shell:
-        "{PYTHON} -m risisac.paper_a.train_doa net {wildcards.profile} {wildcards.net} {output}"
+        "{PYTHON} -m risisac.paper_a.train_doa net {wildcards.profile} {wildcards.net} {output} --checkpoint {output}.ckpt"
 
 
 rule doa_record_book:

@@ -140,13 +140,14 @@ def make_problem(batch: sm.SLPBatch, mode: str = "ris", qos: bool = True, rng=No
 
 def train_doa(net: UnfoldedADMM, batch: sm.SLPBatch, epochs: int, lr: float = 0.02,
               mode: str = "ris", qos: bool = True, rng=None, w_viol: float = 1.0,
-              batch_size: int | None = None, generator=None, on_layer=None):
+              batch_size: int | None = None, generator=None, on_layer=None, checkpoint=None):
     """Layer-wise training (:func:`risisac.paper_a.unfolding.train_layerwise`) with :func:`loss_crb`:
     ``epochs`` Adam steps per layer, full batch or mini-batches of ``batch_size`` drawn by
-    ``generator``; ``on_layer(t, state, hist)`` after each layer."""
+    ``generator``; ``on_layer(t, state, hist)`` after each layer; ``checkpoint``: see
+    :func:`risisac.paper_a.unfolding.train_layerwise`."""
     pr, s0 = make_problem(batch, mode, qos, rng)
     return train_layerwise(net, pr, s0, lambda p, s: loss_crb(p, s, w_viol), epochs, lr=lr,
-                           batch_size=batch_size, generator=generator, on_layer=on_layer)
+                           batch_size=batch_size, generator=generator, on_layer=on_layer, checkpoint=checkpoint)
 
 
 def start_for(batch: sm.SLPBatch, mode: str = "ris", rng=None, phi0=None):

@@ -60,8 +60,11 @@ def config(p: dict) -> sm.SLPConfig:
     return sm.SLPConfig(M=p["M"], N=p["N"], K=p["K"], L=p["L"], P_dbw=p["P_dbw"], Gamma_db=p["Gamma_db"])
 
 
-def train_one(p: dict, seed: int, progress=None):
-    """One network: training data and initial weights both drawn from ``seed``. Returns (net, info)."""
+def train_one(p: dict, seed: int, progress=None, checkpoint=None):
+    """One network: training data and initial weights both drawn from ``seed``. Returns (net, info).
+    ``checkpoint`` (a path): the training saves its state there (each layer, and at least every
+    10 minutes) and resumes from it after an interruption
+    (:func:`risisac.paper_a.unfolding.train_layerwise`); the caller deletes it."""
     b = sm.sample_batch(config(p), p["B"], make_rng(seed, "paperA-detection-train"))
     X0, phi0 = pu.start_point(b, "ris")
     pr = pu.DetectionProblem(b, X0, phi0, cons_scale=p.get("cons_scale", "gamma"))
@@ -72,19 +75,28 @@ def train_one(p: dict, seed: int, progress=None):
         loss0 = float(pu.loss_sinr(pr, s0, p["w_viol"]))
     t0 = time.perf_counter()
     layer_s = []
+    ck = None
+    if checkpoint is not None:
+        from ..book.checkpoint import Checkpoint
+        ck = Checkpoint(checkpoint, key=dict(seed=seed, sizes={k: v for k, v in p.items() if k != "seeds"}), extra=dict(layer_s=layer_s), remove_when_done=False,
+                        log=progress)
 
     def on_layer(t, s, hist):
-        layer_s.append(time.perf_counter() - t0)
+        ls = layer_s if ck is None else ck.extra["layer_s"]          # (the saved list after a resume)
+        ls.append(time.perf_counter() - t0 if ck is None else ck.elapsed())
         if progress:
-            progress(f"seed {seed}: layer {t + 1}/{p['T']} loss {hist[-1][2]:.4f} ({layer_s[-1]:.0f} s)")
+            progress(f"seed {seed}: layer {t + 1}/{p['T']} loss {hist[-1][2]:.4f} ({ls[-1]:.0f} s)")
 
     hist = train_layerwise(net, pr, s0, lambda q, s: pu.loss_sinr(q, s, p["w_viol"]), p["epochs"], lr=p["lr"],
                            batch_size=p["batch"], generator=torch_generator(seed, "paperA-detection-batches"),
-                           on_layer=on_layer)
-    secs = time.perf_counter() - t0
+                           on_layer=on_layer, checkpoint=ck)
+    secs = time.perf_counter() - t0 if ck is None else ck.elapsed()
     loss_layers = [h[2] for h in hist if h[1] == p["epochs"]]
-    return net, dict(seed=seed, seconds=secs, loss_start=loss0, loss_per_layer=loss_layers,
-                     seconds_after_layer=layer_s, adam_steps=p["T"] * p["epochs"])
+    info = dict(seed=seed, seconds=secs, loss_start=loss0, loss_per_layer=loss_layers,
+                seconds_after_layer=layer_s if ck is None else ck.extra["layer_s"], adam_steps=p["T"] * p["epochs"])
+    if ck is not None and ck.resumed is not None:
+        info["resumed_from"] = ck.resumed
+    return net, info
 
 
 def _profile(profile: str, seeds=None) -> dict:
@@ -96,22 +108,27 @@ def _profile(profile: str, seeds=None) -> dict:
     return p
 
 
-def train_net(profile: str, seed: int, path, progress=print, check_clean: bool = True) -> dict:
+def train_net(profile: str, seed: int, path, progress=print, check_clean: bool = True, checkpoint=None) -> dict:
     """Train network ``seed`` of ``profile`` and write it to ``path`` (one job of the workflow's
     rule ``detection_net``); the file's ``meta`` carries the network's training record with its
-    provenance (:mod:`risisac.book.provenance`), which :func:`write_record` gathers."""
+    provenance (:mod:`risisac.book.provenance`), which :func:`write_record` gathers.
+    ``checkpoint`` (a path, the workflow's ``<path>.ckpt``): an interrupted job resumes from it;
+    deleted once ``path`` is written."""
     from .spec_detection import CLAIMS
     p = _profile(profile)
     source = provenance.check_clean() if check_clean else provenance.source_state()
     clock = provenance.Clock()
     torch.set_num_threads(int(os.environ.get("RISISAC_THREADS", 1)))
     torch.set_default_dtype(torch.float64)
-    net, info = train_one(p, seed, progress)
+    net, info = train_one(p, seed, progress, checkpoint=checkpoint)
     info["file"] = Path(path).name
     info["provenance"] = provenance.record("paperA_detection", f"train_detection {profile} seed {seed}",
                                            dict(profile=profile, seed=seed, **p), clock=clock, claims=CLAIMS,
                                            source=source)
     save_params(net, path, profile=profile, seed=seed, record=json.loads(json.dumps(info)))
+    if checkpoint is not None:
+        from ..book.checkpoint import Checkpoint
+        Checkpoint(checkpoint).remove()                # (and any temporary file of a killed save)
     return info
 
 
@@ -185,12 +202,13 @@ if __name__ == "__main__":  # pragma: no cover
     a1.add_argument("profile")
     a1.add_argument("seed", type=int)
     a1.add_argument("path")
+    a1.add_argument("--checkpoint", help="checkpoint file: resume from it after an interruption")
     a2 = sub.add_parser("record")
     a2.add_argument("profile")
     a2.add_argument("record")
     a2.add_argument("nets", nargs="+")
     a = ap.parse_args()
     if a.cmd == "net":
-        train_net(a.profile, a.seed, a.path)
+        train_net(a.profile, a.seed, a.path, checkpoint=a.checkpoint)
     else:
         write_record(a.profile, a.record, a.nets)

@@ -151,9 +151,12 @@ def training_batch(p: dict, job: dict) -> sm.SLPBatch:
     return b.with_power(job.get("P_dbw", p["P_dbw"])).with_gamma(job.get("Gamma_db", p["Gamma_db"]))
 
 
-def train_job(p: dict, job: dict, log=None):
+def train_job(p: dict, job: dict, log=None, checkpoint=None):
     """Train one network; returns (module, history list, extra record fields).
-    ``log(line)`` gets a progress line after each layer."""
+    ``log(line)`` gets a progress line after each layer. ``checkpoint`` (a path): the unfolded
+    networks' training saves its state there (each layer, and at least every 10 minutes) and
+    resumes from it after an interruption (:func:`risisac.paper_a.unfolding.train_layerwise`);
+    the caller deletes it once the network is written."""
     from ..book.rng import make_rng, seed_torch, torch_generator
     b = training_batch(p, job)
     kind = job["kind"]
@@ -171,15 +174,26 @@ def train_job(p: dict, job: dict, log=None):
     if p.get("batch"):
         kw.update(batch_size=p["batch"], generator=torch_generator(p["seed"], "doa-batches", job["name"]))
     t0, layer_s = time.perf_counter(), []
+    ck = None
+    if checkpoint is not None:
+        from ..book.checkpoint import Checkpoint
+        sizes = {k: v for k, v in p.items() if k not in COUNTS}
+        ck = Checkpoint(checkpoint, key=dict(job=job, sizes=sizes), extra=dict(layer_s=layer_s), remove_when_done=False,
+                        log=log)
+        kw.update(checkpoint=ck)
 
     def on_layer(t, st, hist):
-        layer_s.append(round(time.perf_counter() - t0, 1))
+        ls = layer_s if ck is None else ck.extra["layer_s"]          # (the saved list after a resume)
+        ls.append(round(time.perf_counter() - t0 if ck is None else ck.elapsed(), 1))
         if log is not None:
-            log(f"[train_doa] {job['name']}: layer {t + 1}/{p['T']} loss {hist[-1][2]:.4g} ({layer_s[-1]:.0f} s)")
+            log(f"[train_doa] {job['name']}: layer {t + 1}/{p['T']} loss {hist[-1][2]:.4g} ({ls[-1]:.0f} s)")
 
     hist = train_doa(net, b, p["epochs"], lr=p["lr"], on_layer=on_layer, **kw)
     per_layer = [h[2] for h in hist if h[1] == p["epochs"]]
-    return net, hist, dict(loss_per_layer=per_layer, seconds_after_layer=layer_s)
+    extra = dict(loss_per_layer=per_layer, seconds_after_layer=layer_s if ck is None else ck.extra["layer_s"])
+    if ck is not None and ck.resumed is not None:
+        extra["resumed_from"] = ck.resumed
+    return net, hist, extra
 
 
 def net_config(net) -> dict:
@@ -241,11 +255,13 @@ def net_names(profile: str) -> list[str]:
     return [j["name"] for j in plan(_profile(profile))]
 
 
-def train_net(profile: str, name: str, path, log=print, check_clean: bool = True) -> dict:
+def train_net(profile: str, name: str, path, log=print, check_clean: bool = True, checkpoint=None) -> dict:
     """Train network ``name`` of ``profile`` and write it to ``path`` with its record
     (the job, losses, time, provenance: commit and dirty flag, versions, CPU, claims).
     ``check_clean=False`` records a dirty tree instead of refusing it (networks trained
-    inside a chapter run, never stored)."""
+    inside a chapter run, never stored). ``checkpoint`` (a path, the workflow's
+    ``<path>.ckpt``): an interrupted job resumes from it; deleted once ``path`` is written.
+    (The unsupervised baseline's short training is not checkpointed.)"""
     from ..book.torchutil import setup_torch
     from .spec_doa import CLAIMS
     p = _profile(profile)
@@ -256,7 +272,7 @@ def train_net(profile: str, name: str, path, log=print, check_clean: bool = True
     clock = provenance.Clock()
     setup_torch(1)
     job = jobs[name]
-    net, hist, extra = train_job(p, job, log)
+    net, hist, extra = train_job(p, job, log, checkpoint=checkpoint)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     prov = provenance.record("paperA_doa", f"train_doa {profile} {name}", dict(profile=profile, **job), clock=clock,
@@ -264,13 +280,19 @@ def train_net(profile: str, name: str, path, log=print, check_clean: bool = True
     entry = dict(job, file=path.name, time_s=round(prov["wall_s"], 2), commit=prov["commit"], **extra,
                  provenance=prov)
     save_net(net, path, record=entry)
+    if checkpoint is not None:
+        from ..book.checkpoint import Checkpoint
+        Checkpoint(checkpoint).remove()                # (and any temporary file of a killed save)
     log(f"[train_doa] {name}: {entry['time_s']:.1f} s")
     return entry
 
 
+#: entries of a profile that say how many networks it has, not how one is trained
+COUNTS = ("seeds", "seeds_fig9", "seeds_aux", "Gamma_fig9_db", "kinds", "kinds_aux")
+
+
 def _same_recipe(a: dict, b: dict) -> bool:
-    counts = ("seeds", "seeds_fig9", "seeds_aux", "Gamma_fig9_db", "kinds", "kinds_aux")   # more networks, same recipe
-    return {k: v for k, v in a.items() if k not in counts} == {k: v for k, v in b.items() if k not in counts}
+    return {k: v for k, v in a.items() if k not in COUNTS} == {k: v for k, v in b.items() if k not in COUNTS}
 
 
 def write_record(profile: str, record_path, net_files) -> dict:
@@ -327,12 +349,13 @@ if __name__ == "__main__":  # pragma: no cover
     a1.add_argument("profile")
     a1.add_argument("name")
     a1.add_argument("path")
+    a1.add_argument("--checkpoint", help="checkpoint file: resume from it after an interruption")
     a2 = sub.add_parser("record", help="gather the networks' records into the profile's record")
     a2.add_argument("profile")
     a2.add_argument("record")
     a2.add_argument("nets", nargs="+")
     a = ap.parse_args()
     if a.cmd == "net":
-        train_net(a.profile, a.name, a.path)
+        train_net(a.profile, a.name, a.path, checkpoint=a.checkpoint)
     else:
         write_record(a.profile, a.record, a.nets)

@@ -359,7 +359,7 @@ class UnfoldedADMM(nn.Module):
 def train_layerwise(net: UnfoldedADMM, problem, s0: ADMMState, loss_fn: Callable, epochs: int,
                     lr: float = 0.01, progress: Callable | None = None, batch_size: int | None = None,
                     generator: torch.Generator | None = None, layers: range | None = None,
-                    on_layer: Callable | None = None) -> list:
+                    on_layer: Callable | None = None, checkpoint=None) -> list:
     """Layer-by-layer training (Sec. III-G): layer ``t`` is trained with layers ``< t`` frozen.
 
     ``loss_fn(problem, state) -> scalar`` (e.g. the negative normalised SINR of (38)).
@@ -369,17 +369,56 @@ def train_layerwise(net: UnfoldedADMM, problem, s0: ADMMState, loss_fn: Callable
     entering the first of them); ``on_layer(t, state, hist)`` is called after each.
     Returns the loss history ``[(t, epoch, loss), ...]``; the entry with ``epoch == epochs``
     is the full-batch loss after layer ``t``.
+
+    ``checkpoint`` (a path or a :class:`risisac.book.checkpoint.Checkpoint`): the job survives
+    an interruption. The weights, Adam's state, the random states (global ones and
+    ``generator``), the loop position, the state entering the layer and the history are saved
+    at each layer boundary and, within a layer, after a step when the checkpoint's interval
+    (default 10 minutes) has passed. When the file exists and was made by the same
+    configuration (the network's sizes, ``epochs``, ``lr``, ``batch_size``, ``layers``, and the
+    hashes of the initial weights, of ``s0`` and of the generator's state), training resumes
+    from it and runs the same operations in the same order as an uninterrupted run;
+    ``on_layer`` is called only for the layers trained after the resume. The file is deleted
+    at the end (unless the checkpoint says ``remove_when_done=False``). Saving changes
+    nothing in the computation.
     """
+    from ..book import checkpoint as ckm
+    ck = ckm.Checkpoint.of(checkpoint)
     hist = []
     s = s0.detach()
     n = s.x.shape[0]
     mini = batch_size is not None and batch_size < n
-    ts = range(net.T) if layers is None else layers
+    ts = list(range(net.T) if layers is None else layers)
+    gens = [generator] if generator is not None else []
+    start, saved = 0, None
+    if ck is not None:
+        key = dict(net=net.config(), epochs=int(epochs), lr=float(lr), batch_size=batch_size, n=int(n), layers=ts,
+                   weights0=ckm.digest(net.state_dict()), s0=ckm.digest(list(vars(s).values())),
+                   generator0=ckm.digest([g.get_state() for g in gens]))
+        saved = ck.resume(key)
+        if saved is not None:
+            net.load_state_dict(saved["weights"])
+            s = ADMMState(*saved["s"])
+            hist = [tuple(h) for h in saved["hist"]]
+            ckm.set_rng_state(saved["rng"], gens)
+            start = saved["i"]
+
+    def snapshot(i, e, opt, perm, pos):
+        return dict(i=i, e=e, weights={k: v.detach().clone() for k, v in net.state_dict().items()},
+                    opt=None if opt is None else opt.state_dict(), perm=perm, pos=pos,
+                    s=[None if v is None else v.detach() for v in vars(s).values()],
+                    hist=[list(h) for h in hist], rng=ckm.rng_state(gens))
+
     it = ts if progress is None else progress(ts, desc="train layers")
-    for t in it:
+    for i, t in enumerate(it):
+        if i < start:
+            continue
         opt = torch.optim.Adam(net.layers[t].parameters(), lr=lr)
-        perm, pos = None, n
-        for e in range(epochs):
+        perm, pos, e0 = None, n, 0
+        if saved is not None and i == saved["i"] and saved["opt"] is not None:
+            opt.load_state_dict(saved["opt"])
+            perm, pos, e0 = saved["perm"], saved["pos"], saved["e"]
+        for e in range(e0, epochs):
             if mini:
                 if pos + batch_size > n:
                     perm, pos = torch.randperm(n, generator=generator), 0
@@ -394,11 +433,17 @@ def train_layerwise(net: UnfoldedADMM, problem, s0: ADMMState, loss_fn: Callable
             loss.backward()
             opt.step()
             hist.append((t, e, float(loss.detach())))
+            if ck is not None and e + 1 < epochs and ck.due():
+                ck.save(snapshot(i, e + 1, opt, perm, pos), dict(layer=t, step=e + 1))
         with torch.no_grad():
             s = net.layer_forward(t, problem, s).detach()
             hist.append((t, epochs, float(loss_fn(problem, s))))
         if on_layer is not None:
             on_layer(t, s, hist)
+        if ck is not None:                 # after on_layer: what it keeps in ck.extra is saved with the layer
+            ck.save(snapshot(i + 1, 0, None, None, n), dict(layer=ts[i + 1] if i + 1 < len(ts) else None, step=0))
+    if ck is not None and ck.remove_when_done:
+        ck.remove()
     return hist
 
 

@@ -98,8 +98,8 @@ def default_name(P, r: int) -> str:
     return f"fig6-isacnn-{max(P.n_train)}-{r}"
 
 
-def _fit(rec: dict, states: dict, kind: str, tr, va, alpha: float, *, P, name: str, epochs: int,
-         init=None, keep_history=False, **kw):
+def _fit_one(rec: dict, states: dict, kind: str, tr, va, alpha: float, *, P, name: str, epochs: int,
+             init=None, keep_history=False, **kw):
     t0 = time.perf_counter()
     net, h = NN.fit(kind, tr, va, alpha, seed=P.seed, name=name, epochs=epochs,
                     init_state=None if init is None else states[init], **kw)
@@ -117,11 +117,21 @@ def _fit(rec: dict, states: dict, kind: str, tr, va, alpha: float, *, P, name: s
     return net
 
 
-def train_all(P, out: Path, tag: str | None = None, progress=None, check_clean: bool = False) -> dict:
+def train_all(P, out: Path, tag: str | None = None, progress=None, check_clean: bool = False,
+              checkpoint=None) -> dict:
     """Train every network of the chapter at the parameters ``P`` and write them under ``out``
     (files ``<tag>_rep<r>.pt`` and ``<tag>_record.json``, ``tag`` defaults to the profile).
     The record carries the job's provenance (:mod:`risisac.book.provenance`); ``check_clean``
-    refuses a dirty tree (the stored networks: :func:`main`). Returns the record."""
+    refuses a dirty tree (the stored networks: :func:`main`). Returns the record.
+
+    ``checkpoint`` (a path; :func:`main` uses ``<out>/<tag>.ckpt``): the networks trained so far
+    and their record entries are saved there after a network when 10 minutes (or
+    ``$RISISAC_CHECKPOINT_S``) have passed since the last save, and at the end of each
+    repetition; rerun after an interruption, the job resumes after the last saved network and
+    deletes the file at the end. Every network seeds its own initialisation and shuffling
+    (``seed_torch``/``torch_generator`` of its name) and draws its data by name, so the networks
+    trained after a resume are those of an uninterrupted run. (A single network, seconds to a
+    few minutes, is not checkpointed within its epochs.)"""
     import torch
     from ..book import provenance
     source = provenance.check_clean() if check_clean else provenance.source_state()
@@ -138,10 +148,32 @@ def train_all(P, out: Path, tag: str | None = None, progress=None, check_clean: 
                           "network init: seed_torch(master, 'init', net name); shuffling: "
                           "torch_generator(master, 'shuffle', net name); data: draw(P, stream name, rep=r)"),
                declarations=digests(spec.CLAIMS), nets={}, files={}, sha256={})
+    ck, saved, done = None, None, {}
+    if checkpoint is not None:
+        from ..book.checkpoint import Checkpoint
+        ck = Checkpoint(checkpoint, remove_when_done=True)
+        saved = ck.resume(dict(config=train_config(P), tag=tag))
+        if saved is not None:
+            for k in ("nets", "files", "sha256"):
+                rec[k] = saved[k]
+            done = dict(saved["done"])
     reps = range(P.n_seeds)
     it = reps if progress is None else progress(reps, desc="retrainings")
     for r in it:
+        # a repetition finished before the interruption: every network is skipped and its file
+        # written again (Snakemake deletes the outputs of an interrupted job)
         states: dict = {}
+        if saved is not None:
+            states = dict(done[r]) if r < saved["r"] else dict(saved["states"]) if r == saved["r"] else {}
+
+        def _fit(rec_, states_, kind, tr, va, alpha, *, name, **kw):
+            if name in states_:                        # trained before the interruption
+                return
+            _fit_one(rec_, states_, kind, tr, va, alpha, name=name, **kw)
+            if ck is not None and ck.due():
+                ck.save(dict(r=r, states=states_, done=done, nets=rec_["nets"], files=rec_["files"],
+                             sha256=rec_["sha256"]), dict(repetition=r, networks=len(states_)))
+
         pool, val = draw(P, "train", max(P.n_train), rep=r), draw(P, "val", P.n_val, rep=r)
         for n in P.n_train:
             for kind in ("isacnn", "fcnn"):
@@ -168,10 +200,16 @@ def train_all(P, out: Path, tag: str | None = None, progress=None, check_clean: 
             rec["nets"][name]["file"] = fname
         rec["files"][fname] = (out / fname).stat().st_size
         rec["sha256"][fname] = artefacts.sha256(out / fname)
-    rec["seconds_total"] = round(time.perf_counter() - t_all, 1)
+        if ck is not None:
+            done[r] = states
+            ck.save(dict(r=r + 1, states={}, done=done, nets=rec["nets"], files=rec["files"], sha256=rec["sha256"]),
+                    dict(repetition=r + 1, networks=0))
+    rec["seconds_total"] = round(time.perf_counter() - t_all if ck is None else ck.elapsed(), 1)
     rec["provenance"] = provenance.record("paperB_uplink", f"paper_b.train {tag}", train_config(P), clock=clock,
                                           claims=spec.CLAIMS, source=source)
     (out / f"{tag}_record.json").write_text(json.dumps(rec, indent=1) + "\n")
+    if ck is not None:
+        ck.remove()
     return rec
 
 
@@ -256,7 +294,8 @@ def main(profile: str, out: Path) -> dict:
                          + ", ".join(map(repr, spec.SPEC.profiles)))
     P = spec.resolve(None, profile=profile)
     from ..book.progress import progress
-    rec = train_all(P, Path(out), tag=profile, progress=progress, check_clean=True)
+    rec = train_all(P, Path(out), tag=profile, progress=progress, check_clean=True,
+                    checkpoint=Path(out) / f"{profile}.ckpt")
     print(f"paperB_uplink [{profile}]: {len(rec['nets'])} networks in {rec['seconds_total']:.0f} s, "
           f"files {sum(rec['files'].values()) / 1e6:.2f} MB -> {out}")
     return rec

@@ -97,9 +97,13 @@ def design_snr_block(P, dip) -> dict:
 
 def main(profile: str, out: pathlib.Path) -> dict:
     """Entry point of ``tools/train.py``: writes ``sweeps.json`` and ``record.json`` in ``out``."""
+    import os
+
+    import torch
     from ..book import provenance
     source = provenance.check_clean()
     clock = provenance.Clock()
+    torch.set_num_threads(int(os.environ.get("RISISAC_THREADS", 1)))   # one thread unless declared (BLAS: compute)
     out = pathlib.Path(out)
     out.mkdir(parents=True, exist_ok=True)
     P = rp.resolve(SPEC, None, profile=profile)
