@@ -33,6 +33,9 @@ WORK = ROOT / "_build" / "mutate"
 # algorithm module -> the tests that guard it (its paper's test folder)
 MODULES = {
     "lib/risisac/optim.py": "tests/test_optim.py",             # shared projections (a quick self-test)
+    "lib/risisac/book/ledger.py": "tests/book",                # declarations, verdicts, amendments
+    "lib/risisac/book/stats.py": "tests/book",                 # intervals, band-resolving digits
+    "lib/risisac/book/artefacts.py": "tests/book",             # damaged-artefact stops
     "lib/risisac/paper_a/unfolding.py": "tests/paper_a",
     "lib/risisac/paper_a/detection_net.py": "tests/paper_a",
     "lib/risisac/paper_a/admm_mm.py": "tests/paper_a",

@@ -127,3 +127,22 @@ def test_quotes_render_their_maths():
     assert ledger.tex_html("no maths") == "no maths"
     words = ledger.tex_html(r"the standard CSI set \mathcal{S} mentioned before")
     assert words.startswith("the standard CSI set <span") and words.endswith("</span> mentioned before")
+
+
+def test_statements_notes_profiles_and_summaries(tmp_path, monkeypatch):
+    monkeypatch.setenv("RISISAC_RESULTS_DIR", str(tmp_path))
+    L = ledger.Ledger("demo", Params(profile="smoke"), CLAIMS)
+    assert L.profile == "smoke"
+    r = L.compare("b", 0.3, statement="70 % reduction at N = 128").rows[0]
+    assert r["statement"] == "70 % reduction at N = 128" and r["note"].endswith("the band [0.15, 0.45]")
+    assert L.interval("a", Estimate(5.5, 5.0, 6.0, 10)).rows[0]["statement"] == "x is about 6"
+    assert L.holds("q", True, "slope 0.3", statement="y rises with N").rows[0]["statement"] == "y rises with N"
+    v = L.check("c", "by construction", False, detail="tolerance 1e-9")
+    assert v.rows[0]["statement"] == "by construction" and "tolerance 1e-9" in v._repr_html_()
+    assert "checks: 0 pass, 1 fail" in L.summary()
+    assert L.write().exists()                          # smoke: unrecorded claims are allowed
+    assert '<td style="color:#000' not in L.view()._repr_html_().split("claim-a")[1].split("</tr>")[0]
+
+
+def test_quote_matching_maps_the_minus_sign():
+    assert ledger.normalise_text("a \u2212 b  \u2013 c") == "a - b - c"
