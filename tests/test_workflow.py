@@ -48,9 +48,9 @@ def dry_run(folder, *targets):
 
 def test_committed_artefacts_are_current_and_a_missing_network_rebuilds_what_depends_on_it(tmp_path):
     assert dry_run(_tree(tmp_path / "fresh")) == {}                 # no .snakemake metadata, as a clone
-    jobs = dry_run(_tree(tmp_path / "two", drop=("models/paperA_doa/midtau-phr-s0.pt", "models/paperA_doa/alm-s0.pt")))
+    jobs = dry_run(_tree(tmp_path / "two", drop=("models/paperA_doa/paper-alm-s0.pt", "models/paperA_doa/alm-s0.pt")))
     # a scale network: its profile's record and the evaluation of that network, merged into
-    # eval_midtau.json; a book network: the record and the three parts (each tied to record.json)
+    # eval_paper.json; a book network: the record and the three parts (each tied to record.json)
     assert jobs == dict(doa_net_scale=1, doa_record_scale=1, doa_eval_net=1, doa_eval_scale=1,
                         doa_net_book=1, doa_record_book=1, doa_eval_book=3, all=1)
 

@@ -362,3 +362,13 @@ def decide(chapter: str, params: Any, needs: Sequence[Need] = (), reuse: Sequenc
         lines.append("live = True computes the missing artefacts inside the notebook; without it nothing heavy starts")
     plan.error = "\n".join(lines)
     return plan
+
+
+def paper_profile_time(resolve, live_jobs, folder=None, what: str = "its evaluation is",
+                       source: str = "the stored evaluation records, scaled", names: bool = True) -> str:
+    """The ``paper`` profile's expected time where its artefacts are not stored: the jobs a live
+    run would do (``live_jobs(P, folder)`` of the chapter's spec at the paper profile,
+    ``resolve(None, profile="paper")``), timed from the stored records."""
+    return (f"{what} not stored (it stops unless -p live True): "
+            + jobs_time(live_jobs(resolve(None, profile="paper"), folder), source, names=names))
+

@@ -283,10 +283,15 @@ CLAIMS = declare(
                                     "non-optimised start point, 7 dB below ADMM-MM, passed the earlier band"),)),
     Claim("fig10-ser-falls", "Fig. 10, Sec. V-C", "SER falls as Gamma rises", "> 0", paper="A",
           quote="As observed, with increasingly stringent QoS thresholds, the average SER progressively decreases.",
-          book_band="'the SER decreases' read as a positive difference between the lowest and the highest Gamma",
+          book_band="'the SER decreases' read as a fall of at least 1e-6 between the lowest and the highest "
+                    "Gamma: about one symbol error in the 1.2e6 simulated symbols of a point (100 channels x 3 "
+                    "users x 20 slots x 200 noise draws), the resolution of the Monte Carlo; a design that ignores "
+                    "Gamma gives 0 and fails",
           statistic="mean SER of the proposed design at the lowest Gamma minus at the highest (intervals combined "
-                    "in quadrature)", band=(1e-12, None), unit="SER", n="100 test channels per Gamma",
-          artefact=_PNET),
+                    "in quadrature)", band=(1e-6, None), unit="SER", n="100 test channels per Gamma",
+          artefact=_PNET,
+          earlier=(Amendment(band=(1e-12, None), reason="the lower edge 1e-12 (any positive fall) is below the "
+                             "Monte Carlo's resolution; now one symbol error per point"),)),
     Claim("fig10-ser-matches", "Fig. 10, Sec. V-C", "SER of the proposed design comparable to ADMM-MM's",
           "comparable", paper="A",
           quote="Additionally, the proposed model-driven learning algorithm exhibits comparable communication "
@@ -429,10 +434,8 @@ def rebuild(folder=None) -> list:
 
 def paper_time(folder=None) -> str:
     """The paper profile's expected time: its evaluation is not stored (the records, scaled)."""
-    from ..book.rerun import jobs_time
-    Pp = resolve(None, profile="paper")
-    return ("its evaluation is not stored (it stops unless -p live True): "
-            + jobs_time(live_jobs(Pp, folder), "the stored evaluation records, scaled"))
+    from ..book.rerun import paper_profile_time
+    return paper_profile_time(resolve, live_jobs, folder)
 
 
 def rerun_box(P):

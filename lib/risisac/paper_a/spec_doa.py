@@ -356,10 +356,8 @@ def rebuild(folder=None) -> list:
 
 def paper_time(folder=None) -> str:
     """The paper profile's expected time: its evaluation grid is not stored (the records, scaled)."""
-    from ..book.rerun import jobs_time
-    Pp = resolve(None, profile="paper")
-    return ("its evaluation is not stored (it stops unless -p live True): "
-            + jobs_time(live_jobs(Pp, folder), "the stored evaluation records, scaled"))
+    from ..book.rerun import paper_profile_time
+    return paper_profile_time(resolve, live_jobs, folder)
 
 
 def rerun_box(P):

@@ -88,10 +88,12 @@ PROFILES["midtau"] = dict(PROFILES["mid"], tau0=tau0_for(10, 10), seeds=5, kinds
                           kinds_aux=["radar", "rand"], seeds_aux=5)
 # ``papertau``: the paper-depth PHR network of ``paper`` with the step-budget rule (one seed)
 PROFILES["papertau"] = dict(PROFILES["paper"], tau0=tau0_for(10, 10), kinds=["phr"])
-#: profiles whose network files are not stored under models/ (no verdict rests on them): their
-#: training record and evaluation ``eval_<profile>.json`` are, and that evaluation records the
-#: networks' hashes; ``make train CHAPTER=paperA_doa PROFILE=<profile>`` rebuilds the networks
-NETS_NOT_STORED = ("mid",)
+#: profiles whose network files are not stored under models/ (the verdicts rest on their stored
+#: evaluations, not on the files): their training record and evaluation ``eval_<profile>.json``
+#: are, and that evaluation records the networks' hashes; ``make train CHAPTER=paperA_doa
+#: PROFILE=<profile>`` rebuilds the networks (one list: :data:`risisac.book.workflow.NETS_NOT_STORED`)
+from ..book.workflow import NETS_NOT_STORED as _NOT_STORED  # noqa: E402
+NETS_NOT_STORED = _NOT_STORED["paperA_doa"]
 
 
 def files(profile: str) -> tuple[str, str]:

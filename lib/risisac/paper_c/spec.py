@@ -348,10 +348,8 @@ def rebuild(folder=None) -> list:
 
 def paper_time(folder=None) -> str:
     """The paper profile's expected time: its sweeps are not stored (the record, scaled)."""
-    from ..book.rerun import jobs_time
-    Pp = resolve(None, profile="paper")
-    return ("its sweeps are not stored (it stops unless -p live True): "
-            + jobs_time(live_jobs(Pp, folder), "record.json, scaled by realisations and iterations", names=False))
+    from ..book.rerun import paper_profile_time
+    return paper_profile_time(resolve, live_jobs, folder, what="its sweeps are", source="record.json, scaled by realisations and iterations", names=False)
 
 
 def rerun_box(P):
